@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// One test run for the whole repository: `npm test` runs every project below.
+// Unit projects are fast and hermetic; `e2e` starts real servers and Chromium.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'demo-site', 'e2e'],
+  },
+});
