@@ -1,0 +1,4 @@
+import { describeOutboxContract } from '../test/outbox-contract.ts';
+import { memoryOutbox } from './outbox-memory.ts';
+
+describeOutboxContract('memoryOutbox', () => memoryOutbox());

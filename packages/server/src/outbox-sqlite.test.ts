@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { conversion, describeOutboxContract } from '../test/outbox-contract.ts';
+import { DEDUP_WINDOW_DEFAULT_MS } from './outbox.ts';
+import { resolveOutboxPath, sqliteOutbox } from './outbox-sqlite.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'twclid-outbox-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+describeOutboxContract('sqliteOutbox', () => sqliteOutbox({ path: join(dir, `t${n++}.db`) }));
+
+describe('sqliteOutbox file handling', () => {
+  it('creates the directory and keeps events across a reopen (new store instance)', async () => {
+    const path = join(dir, 'nested', 'deeper', 'outbox.db');
+    const first = sqliteOutbox({ path });
+    const c = conversion({ conversion_id: 'keep-me' });
+    await first.enqueue({
+      pixelId: 'o8z6j',
+      account: 'a',
+      conversion: c,
+      now: 1,
+      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+    });
+    await first.claim({ pixelId: 'o8z6j', account: 'a', limit: 1, now: 1, leaseMs: 60_000 });
+    await first.close();
+
+    const second = sqliteOutbox({ path });
+    expect(await second.recoverInFlight(2)).toBe(1);
+    const [event] = await second.claim({
+      pixelId: 'o8z6j',
+      account: 'a',
+      limit: 1,
+      now: 2,
+      leaseMs: 1,
+    });
+    expect(event?.conversion).toEqual(c);
+    // The deduplication memory survives the restart too.
+    const again = await second.enqueue({
+      pixelId: 'o8z6j',
+      account: 'a',
+      conversion: c,
+      now: 3,
+      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+    });
+    expect(again.duplicate).toBe(true);
+    await second.close();
+  });
+
+  it('reads the file from TWCLID_KIT_DB, else the documented default', () => {
+    const saved = process.env.TWCLID_KIT_DB;
+    try {
+      process.env.TWCLID_KIT_DB = '/var/lib/app/outbox.db';
+      expect(resolveOutboxPath()).toBe('/var/lib/app/outbox.db');
+      expect(resolveOutboxPath('x.db')).toBe('x.db');
+      delete process.env.TWCLID_KIT_DB;
+      expect(resolveOutboxPath()).toBe('./.twclid-kit/outbox.db');
+    } finally {
+      if (saved === undefined) delete process.env.TWCLID_KIT_DB;
+      else process.env.TWCLID_KIT_DB = saved;
+    }
+  });
+
+  it('runs in WAL mode with synchronous FULL by default', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const path = join(dir, 'pragma.db');
+    const store = sqliteOutbox({ path });
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    await store.close();
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * Behaviour every OutboxStore must share; run against each implementation.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEDUP_WINDOW_DEFAULT_MS, type OutboxStore } from '../src/outbox.ts';
+import type { CapiConversion } from '../src/x-types.ts';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 0, 1);
+
+export function conversion(overrides: Partial<CapiConversion> = {}): CapiConversion {
+  return {
+    conversion_time: new Date(T0).toISOString(),
+    event_id: 'o87ne',
+    identifiers: [{ twclid: '23opevjt88psuo13lu8d020qkn' }],
+    conversion_id: crypto.randomUUID(),
+    ...overrides,
+  };
+}
+
+export function describeOutboxContract(name: string, open: () => OutboxStore): void {
+  describe(`${name}: OutboxStore contract`, () => {
+    let store: OutboxStore;
+    const put = (
+      c: CapiConversion,
+      now = T0,
+      account = 'acc1',
+      dedupWindowMs = DEDUP_WINDOW_DEFAULT_MS,
+    ) => store.enqueue({ pixelId: 'o8z6j', account, conversion: c, now, dedupWindowMs });
+
+    beforeEach(() => {
+      store = open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('enqueues once per (event_id, conversion_id) inside the window, tw- and short forms alike', async () => {
+      const c = conversion({ conversion_id: 'order-1' });
+      const first = await put(c);
+      const second = await put({ ...c, event_id: 'tw-o8z6j-o87ne' }, T0 + HOUR);
+      expect(first.duplicate).toBe(false);
+      expect(second).toEqual({ id: first.id, duplicate: true });
+      expect((await store.stats(T0)).pending).toBe(1);
+    });
+
+    it('enqueues again after the window, and a different event with the same conversion_id', async () => {
+      const c = conversion({ conversion_id: 'order-2' });
+      await put(c, T0, 'acc1', 48 * HOUR);
+      expect((await put(c, T0 + 48 * HOUR, 'acc1', 48 * HOUR)).duplicate).toBe(false);
+      expect((await put({ ...c, event_id: 'o87nf' }, T0 + 49 * HOUR)).duplicate).toBe(false);
+    });
+
+    it('never deduplicates events without a conversion_id', async () => {
+      const { conversion_id: _drop, ...c } = conversion();
+      await put(c);
+      expect((await put(c)).duplicate).toBe(false);
+      expect((await store.stats(T0)).pending).toBe(2);
+    });
+
+    it('claims due events oldest first per pixel/account, with a lease', async () => {
+      const a = await put(conversion(), T0);
+      const b = await put(conversion(), T0 + 1);
+      await put(conversion(), T0, 'acc2');
+      expect(await store.ready(T0 + 1)).toEqual(
+        expect.arrayContaining([
+          { pixelId: 'o8z6j', account: 'acc1', due: 2 },
+          { pixelId: 'o8z6j', account: 'acc2', due: 1 },
+        ]),
+      );
+      const claimed = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 500,
+        now: T0 + 1,
+        leaseMs: 1000,
+      });
+      expect(claimed.map((e) => e.id)).toEqual([a.id, b.id]);
+      expect(claimed[0]?.state).toBe('in_flight');
+      // Held by the lease...
+      expect(
+        await store.claim({
+          pixelId: 'o8z6j',
+          account: 'acc1',
+          limit: 500,
+          now: T0 + 2,
+          leaseMs: 1000,
+        }),
+      ).toEqual([]);
+      // ...and claimable again once it expired (the claimer died).
+      const again = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 1,
+        now: T0 + 1001,
+        leaseMs: 1000,
+      });
+      expect(again.map((e) => e.id)).toEqual([a.id]);
+    });
+
+    it('settles: delivered, rescheduled with attempts and error, dead with reason', async () => {
+      const a = await put(conversion());
+      const b = await put(conversion());
+      const c = await put(conversion());
+      await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 3, now: T0, leaseMs: 1000 });
+      await store.markDelivered([a.id], T0);
+      await store.reschedule([b.id], {
+        now: T0,
+        nextAttemptAt: T0 + 5000,
+        error: 'HTTP 503',
+        countAttempt: true,
+      });
+      await store.markDead(
+        [{ id: c.id, reason: 'hashed_email (abc) is not a valid SHA-256 hash' }],
+        T0,
+      );
+      expect(await store.nextDueAt()).toBe(T0 + 5000);
+      expect(await store.ready(T0 + 4999)).toEqual([]);
+      const [retried] = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 5,
+        now: T0 + 5000,
+        leaseMs: 1,
+      });
+      expect(retried).toMatchObject({ id: b.id, attempts: 1, lastError: 'HTTP 503' });
+      const dead = await store.deadLetters();
+      expect(dead).toHaveLength(1);
+      expect(dead[0]).toMatchObject({
+        id: c.id,
+        state: 'dead',
+        lastError: 'hashed_email (abc) is not a valid SHA-256 hash',
+      });
+      expect(await store.stats(T0 + 6000)).toEqual({
+        pending: 0,
+        inFlight: 1,
+        delivered: 1,
+        dead: 1,
+        oldestPendingAgeMs: 6000,
+        depthByAccount: { acc1: 1 },
+      });
+    });
+
+    it('a pause reschedule does not count an attempt', async () => {
+      const a = await put(conversion());
+      await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 1000 });
+      await store.reschedule([a.id], { now: T0, nextAttemptAt: T0 + 1, countAttempt: false });
+      const [event] = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 1,
+        now: T0 + 1,
+        leaseMs: 1000,
+      });
+      expect(event?.attempts).toBe(0);
+    });
+
+    it('recovers events left in flight by a dead process', async () => {
+      await put(conversion());
+      await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 60_000 });
+      expect(await store.recoverInFlight(T0 + 10)).toBe(1);
+      expect(await store.ready(T0 + 10)).toEqual([{ pixelId: 'o8z6j', account: 'acc1', due: 1 }]);
+    });
+
+    it('requeues dead letters and purges old delivered events', async () => {
+      const a = await put(conversion());
+      const b = await put(conversion());
+      await store.markDead([{ id: a.id, reason: 'x' }], T0);
+      await store.markDelivered([b.id], T0);
+      expect(await store.requeueDead({ now: T0 + 1 })).toBe(1);
+      expect((await store.stats(T0 + 1)).dead).toBe(0);
+      expect(await store.purgeDelivered({ now: T0 + 10, olderThanMs: 10 })).toBe(0);
+      expect(await store.purgeDelivered({ now: T0 + 11, olderThanMs: 10 })).toBe(1);
+      expect((await store.stats(T0 + 11)).delivered).toBe(0);
+    });
+
+    it('stores the built conversion as given (only hashes), and returns copies', async () => {
+      const c = conversion({
+        identifiers: [
+          { hashed_email: 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62' },
+        ],
+        value: '20.00',
+      });
+      await put(c);
+      const [event] = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 1,
+        now: T0,
+        leaseMs: 1,
+      });
+      expect(event?.conversion).toEqual(c);
+      expect(event?.conversion).not.toBe(c);
+    });
+  });
+}
