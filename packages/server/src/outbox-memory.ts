@@ -81,9 +81,12 @@ export function memoryOutbox(): OutboxStore {
       for (const row of rows.values()) {
         if (!isDue(row, now)) continue;
         const name = `${row.pixelId}\u0000${row.account}`;
+        const since = row.createdAt;
         const group = groups.get(name);
-        if (group) group.due++;
-        else groups.set(name, { pixelId: row.pixelId, account: row.account, due: 1 });
+        if (group) {
+          group.due++;
+          group.since = Math.min(group.since, since);
+        } else groups.set(name, { pixelId: row.pixelId, account: row.account, due: 1, since });
       }
       return [...groups.values()];
     },

@@ -136,8 +136,13 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
     return { id: Number(info.lastInsertRowid), duplicate: false };
   });
 
-  const readyStmt = db.prepare<{ now: number }, { pixel_id: string; account: string; due: number }>(
-    `SELECT pixel_id, account, COUNT(*) AS due FROM outbox_events WHERE ${DUE} GROUP BY pixel_id, account`,
+  const readyStmt = db.prepare<
+    { now: number },
+    { pixel_id: string; account: string; due: number; since: number }
+  >(
+    `SELECT pixel_id, account, COUNT(*) AS due,
+MIN(created_at) AS since
+     FROM outbox_events WHERE ${DUE} GROUP BY pixel_id, account`,
   );
   const nextDueStmt = db.prepare<[], { at: number | null }>(
     `SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS at
@@ -227,9 +232,12 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
       return enqueueTx(input);
     },
     async ready(now): Promise<ReadyGroup[]> {
-      return readyStmt
-        .all({ now })
-        .map((row) => ({ pixelId: row.pixel_id, account: row.account, due: row.due }));
+      return readyStmt.all({ now }).map((row) => ({
+        pixelId: row.pixel_id,
+        account: row.account,
+        due: row.due,
+        since: row.since,
+      }));
     },
     async nextDueAt() {
       return nextDueStmt.get()?.at ?? undefined;

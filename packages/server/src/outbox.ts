@@ -51,6 +51,8 @@ export interface ReadyGroup {
   pixelId: string;
   account: string;
   due: number;
+  /** When the oldest due event was enqueued (epoch ms): how long the group has waited. */
+  since: number;
 }
 
 export interface ClaimInput {

@@ -64,8 +64,8 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       await put(conversion(), T0, 'acc2');
       expect(await store.ready(T0 + 1)).toEqual(
         expect.arrayContaining([
-          { pixelId: 'o8z6j', account: 'acc1', due: 2 },
-          { pixelId: 'o8z6j', account: 'acc2', due: 1 },
+          { pixelId: 'o8z6j', account: 'acc1', due: 2, since: T0 },
+          { pixelId: 'o8z6j', account: 'acc2', due: 1, since: T0 },
         ]),
       );
       const claimed = await store.claim({
@@ -159,7 +159,9 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       await put(conversion());
       await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 60_000 });
       expect(await store.recoverInFlight(T0 + 10)).toBe(1);
-      expect(await store.ready(T0 + 10)).toEqual([{ pixelId: 'o8z6j', account: 'acc1', due: 1 }]);
+      expect(await store.ready(T0 + 10)).toEqual([
+        { pixelId: 'o8z6j', account: 'acc1', due: 1, since: T0 },
+      ]);
     });
 
     it('requeues dead letters and purges old delivered events', async () => {

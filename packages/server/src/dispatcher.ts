@@ -1,0 +1,444 @@
+/**
+ * The dispatcher: moves events from the outbox to X.
+ *
+ * Per pixel/account it fills batches of up to 500 (X's limit [REF12]), flushes
+ * when a batch is full or `flushIntervalMs` after the first waiting event,
+ * spends the account's rate budget, sends, and applies the retry policy:
+ * backoff per batch; 429 pauses the account until X's reset; 400 halves the
+ * batch until the bad events are alone and dead-letters them with X's message
+ * (a request is all-or-nothing [WC]); 401/403/404 pause the account, keep the
+ * events and log an error. Clock and timers are injected, so tests use fake time.
+ * Imports nothing Node-only.
+ */
+import type { OutboxEvent, OutboxStore } from './outbox.ts';
+import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
+
+/** X accepts 1 to 500 conversions per request [REF12]. */
+export const MAX_BATCH = 500;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface DispatcherOptions {
+  store: OutboxStore;
+  client: XClient;
+  budget: RateBudget;
+  /** The retry policy: what to do with a batch after an outcome; `attempt` is 1 for the first send. */
+  decide: (outcome: SendOutcome, attempt: number) => RetryDecision;
+  logger: Logger;
+  /** Default `Date.now`. */
+  now?: () => number;
+  /** Default the global `setTimeout`/`clearTimeout` (looked up per call, so fake timers apply). */
+  timers?: Timers;
+  /** Events per request, 1..500. Default 500. */
+  batchSize?: number;
+  /** Longest wait before a partial batch is sent. Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** How long a claimed batch is held before another worker may take it. Default 60 s. */
+  leaseMs?: number;
+  /** How long a 401/403/404 pause lasts before one probe request. Default 5 min. */
+  authPauseMs?: number;
+  /** Idle re-check of the store (events written by another process, a requeue). Default 5 s. */
+  pollIntervalMs?: number;
+}
+
+export interface PausedAccount {
+  account: string;
+  /** Epoch ms when sending resumes. */
+  until: number;
+  reason: string;
+  status?: number;
+}
+
+export interface DispatcherState {
+  lastDebugId: string | undefined;
+  lastSendAt: number | undefined;
+  batchesSent: number;
+  paused: PausedAccount[];
+}
+
+export interface StopResult {
+  /** `true` when nothing due was left unsent at the end. */
+  drained: boolean;
+}
+
+export interface Dispatcher {
+  /** Recovers events left in flight by a dead process, then starts the schedule. */
+  start(): Promise<void>;
+  /** Tells the dispatcher an event was enqueued (flushes at once when a batch is full). */
+  notify(pixelId: string, account: string): void;
+  /** Sends everything due now (partial batches too), then reschedules. */
+  flush(): Promise<void>;
+  /** Stops scheduling, sends what is due within `timeoutMs` (default 10 s), leaves the rest stored. */
+  stop(options?: { timeoutMs?: number }): Promise<StopResult>;
+  /** Lifts a pause (after credentials or configuration were fixed). */
+  resume(account: string): void;
+  state(): DispatcherState;
+}
+
+const defaultTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms) as unknown as { unref?: () => void };
+    // A pending flush must not keep a CLI or test process alive on its own.
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
+};
+
+function describeOutcome(outcome: SendOutcome): string {
+  if (outcome.ok) return `HTTP ${outcome.status}`;
+  if (outcome.kind === 'network' || outcome.kind === 'timeout') {
+    return `${outcome.kind}: ${outcome.message}`;
+  }
+  const messages = outcome.errors.map((e) => e.message).filter((m) => m !== '');
+  return messages.length > 0
+    ? `HTTP ${outcome.status}: ${messages.join('; ')}`
+    : `HTTP ${outcome.status}`;
+}
+
+/**
+ * Creates a dispatcher over a store, an X client, a rate budget and a retry policy.
+ *
+ * @example
+ * ```ts
+ * const dispatcher = createDispatcher({ store, client, budget, decide, logger });
+ * await dispatcher.start();
+ * // after each enqueue:
+ * dispatcher.notify('o8z6j', 'o8z6j');
+ * ```
+ */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { store, client, budget, decide, logger } = options;
+  const now = options.now ?? Date.now;
+  const timers = options.timers ?? defaultTimers;
+  const batchSize = Math.min(MAX_BATCH, Math.max(1, Math.floor(options.batchSize ?? MAX_BATCH)));
+  const flushIntervalMs = options.flushIntervalMs ?? 1000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const authPauseMs = options.authPauseMs ?? 5 * 60_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 5000;
+
+  const paused = new Map<string, PausedAccount>();
+  /** Events enqueued since the last pass, per pixel/account: a full batch flushes at once. */
+  const waiting = new Map<string, number>();
+  let timer: unknown;
+  let timerAt: number | undefined;
+  let running: Promise<void> | undefined;
+  let rerun = false;
+  let started = false;
+  let stopping = false;
+  let lastDebugId: string | undefined;
+  let lastSendAt: number | undefined;
+  let batchesSent = 0;
+
+  function schedule(delayMs: number): void {
+    if (stopping || !started) return;
+    const at = now() + Math.max(0, delayMs);
+    if (timer !== undefined && timerAt !== undefined && timerAt <= at) return;
+    if (timer !== undefined) timers.clearTimeout(timer);
+    timerAt = at;
+    timer = timers.setTimeout(
+      () => {
+        timer = undefined;
+        timerAt = undefined;
+        void pump();
+      },
+      Math.max(0, delayMs),
+    );
+  }
+
+  function pauseOf(account: string, at: number): PausedAccount | undefined {
+    const pause = paused.get(account);
+    if (pause && pause.until <= at) {
+      paused.delete(account);
+      logger.log('info', 'account.resumed', { account });
+      return undefined;
+    }
+    return pause;
+  }
+
+  async function settle(pixelId: string, account: string, events: OutboxEvent[]): Promise<void> {
+    const outcome = await client.send(
+      pixelId,
+      events.map((e) => e.conversion),
+    );
+    const at = now();
+    lastSendAt = at;
+    batchesSent++;
+    if (outcome.rateLimit) budget.update(account, outcome.rateLimit);
+    const ids = events.map((e) => e.id);
+
+    if (outcome.ok) {
+      await store.markDelivered(ids, at);
+      lastDebugId = outcome.debugId;
+      logger.log('info', 'x.send', {
+        pixelId,
+        account,
+        events: events.length,
+        status: outcome.status,
+        debugId: outcome.debugId,
+      });
+      return;
+    }
+
+    const attempt = Math.max(...events.map((e) => e.attempts)) + 1;
+    const decision = decide(outcome, attempt);
+    const reason = describeOutcome(outcome);
+    logger.log(
+      decision.action === 'pause' && outcome.kind !== 'rate_limited' ? 'error' : 'warn',
+      'x.send',
+      {
+        pixelId,
+        account,
+        events: events.length,
+        status: outcome.status,
+        kind: outcome.kind,
+        attempt,
+        action: decision.action,
+        error: reason,
+      },
+    );
+
+    switch (decision.action) {
+      case 'done':
+        await store.markDelivered(ids, at);
+        return;
+      case 'retry':
+        await store.reschedule(ids, {
+          now: at,
+          nextAttemptAt: at + decision.delayMs,
+          error: reason,
+          countAttempt: true,
+        });
+        return;
+      case 'dead':
+        await store.markDead(
+          ids.map((id) => ({ id, reason: `${decision.reason} (${reason})` })),
+          at,
+        );
+        return;
+      case 'pause': {
+        const until = decision.untilMs ?? at + authPauseMs;
+        const pause: PausedAccount = { account, until, reason: decision.reason };
+        if (outcome.status !== undefined) pause.status = outcome.status;
+        paused.set(account, pause);
+        logger.log(outcome.kind === 'rate_limited' ? 'warn' : 'error', 'account.paused', {
+          account,
+          until: new Date(until).toISOString(),
+          reason: decision.reason,
+          status: outcome.status,
+        });
+        // The pause lives in the dispatcher (so `resume()` takes effect at once); the
+        // events stay due and are skipped while the account is paused.
+        await store.reschedule(ids, {
+          now: at,
+          nextAttemptAt: at,
+          error: reason,
+          countAttempt: false,
+        });
+        return;
+      }
+      case 'split': {
+        if (events.length === 1) {
+          await store.markDead(
+            ids.map((id) => ({ id, reason })),
+            at,
+          );
+          logger.log('error', 'event.dead', { pixelId, account, outboxId: ids[0], error: reason });
+          return;
+        }
+        const middle = Math.ceil(events.length / 2);
+        for (const half of [events.slice(0, middle), events.slice(middle)]) {
+          const t = now();
+          if (pauseOf(account, t)) {
+            await store.reschedule(
+              half.map((e) => e.id),
+              { now: t, nextAttemptAt: t, countAttempt: false },
+            );
+            continue;
+          }
+          const granted = budget.take(account, half.length);
+          if (granted < half.length) {
+            // Not enough budget for the half now: put it back; it is split again later.
+            budget.refund(account, granted);
+            await store.reschedule(
+              half.map((e) => e.id),
+              { now: t, nextAttemptAt: t, countAttempt: false },
+            );
+            continue;
+          }
+          await settle(pixelId, account, half);
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * One pass over every due group; returns the number of events handed to X.
+   * A group is sent when it fills a batch or its longest-waiting event has
+   * waited `flushIntervalMs` (always when draining for shutdown).
+   */
+  async function pass(draining = false): Promise<number> {
+    let sent = 0;
+    waiting.clear();
+    for (const group of await store.ready(now())) {
+      let due = group.due;
+      const ripe = draining || now() - group.since >= flushIntervalMs;
+      while (due > 0 && (ripe || due >= batchSize)) {
+        const at = now();
+        if (pauseOf(group.account, at)) break;
+        const wanted = Math.min(batchSize, due);
+        const granted = budget.take(group.account, wanted);
+        if (granted === 0) break;
+        const events = await store.claim({
+          pixelId: group.pixelId,
+          account: group.account,
+          limit: granted,
+          now: at,
+          leaseMs,
+        });
+        if (events.length < granted) budget.refund(group.account, granted - events.length);
+        if (events.length === 0) break;
+        await settle(group.pixelId, group.account, events);
+        sent += events.length;
+        due -= events.length;
+      }
+    }
+    return sent;
+  }
+
+  /** When the next pass should run, from the store, the pauses and the budget. */
+  async function nextWake(): Promise<number | undefined> {
+    const at = now();
+    const groups = await store.ready(at);
+    let wake: number | undefined;
+    const consider = (t: number) => {
+      if (wake === undefined || t < wake) wake = t;
+    };
+    for (const group of groups) {
+      const pause = pauseOf(group.account, at);
+      if (pause) consider(pause.until);
+      else {
+        const flushAt = group.due >= batchSize ? at : group.since + flushIntervalMs;
+        consider(Math.max(budget.nextFreeAt(group.account), flushAt));
+      }
+    }
+    if (groups.length === 0) {
+      const due = await store.nextDueAt();
+      // Retries and paused accounts' events carry their own next attempt time.
+      if (due !== undefined) consider(due);
+    }
+    consider(at + pollIntervalMs);
+    return wake;
+  }
+
+  async function pump(force = false): Promise<void> {
+    if (running) {
+      rerun = true;
+      await running;
+      if (!force) return;
+      return pump(true);
+    }
+    running = (async () => {
+      do {
+        rerun = false;
+        try {
+          await pass(force);
+        } catch (error) {
+          logger.log('error', 'dispatcher.error', { error: String(error) });
+        }
+      } while (rerun && !stopping);
+      try {
+        const wake = await nextWake();
+        if (wake !== undefined) schedule(wake - now());
+      } catch (error) {
+        logger.log('error', 'dispatcher.error', { error: String(error) });
+        schedule(flushIntervalMs);
+      }
+    })();
+    try {
+      await running;
+    } finally {
+      running = undefined;
+    }
+  }
+
+  return {
+    async start() {
+      if (started) return;
+      const recovered = await store.recoverInFlight(now());
+      if (recovered > 0) logger.log('warn', 'outbox.recovered', { events: recovered });
+      started = true;
+      stopping = false;
+      schedule(0);
+    },
+
+    notify(pixelId, account) {
+      if (!started || stopping) return;
+      const key = `${pixelId}\u0000${account}`;
+      const count = (waiting.get(key) ?? 0) + 1;
+      waiting.set(key, count);
+      schedule(count >= batchSize ? 0 : flushIntervalMs);
+    },
+
+    async flush() {
+      await pump(true);
+    },
+
+    async stop(stopOptions = {}) {
+      const timeoutMs = stopOptions.timeoutMs ?? 10_000;
+      stopping = true;
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+      timerAt = undefined;
+      let timedOut = false;
+      let deadline: unknown;
+      const expired = new Promise<void>((resolve) => {
+        deadline = timers.setTimeout(() => {
+          timedOut = true;
+          resolve();
+        }, timeoutMs);
+      });
+      const drain = (async () => {
+        if (running) await running;
+        while (!timedOut) {
+          const sent = await pass(true);
+          if (sent === 0) break;
+        }
+      })().catch((error) => {
+        logger.log('error', 'dispatcher.error', { error: String(error) });
+      });
+      await Promise.race([drain, expired]);
+      timers.clearTimeout(deadline);
+      const left = await store.ready(now());
+      const drained =
+        !timedOut && left.every((g) => pauseOf(g.account, now()) !== undefined || g.due === 0);
+      logger.log(drained ? 'info' : 'warn', 'dispatcher.stopped', {
+        drained,
+        due: left.reduce((n, g) => n + g.due, 0),
+      });
+      started = false;
+      return { drained };
+    },
+
+    resume(account) {
+      if (paused.delete(account)) {
+        logger.log('info', 'account.resumed', { account });
+        schedule(0);
+      }
+    },
+
+    state() {
+      const at = now();
+      return {
+        lastDebugId,
+        lastSendAt,
+        batchesSent,
+        paused: [...paused.values()].filter((p) => p.until > at).map((p) => ({ ...p })),
+      };
+    },
+  };
+}
