@@ -1,0 +1,66 @@
+/**
+ * @twclid-kit/server: the X Conversion API client and the parts it is built
+ * from (normalization, hashing, validation, OAuth signing, retry policy, rate
+ * budget, configuration).
+ */
+export type { AuthHeaderOptions, SigningAuth } from './auth.ts';
+export { authHeaders } from './auth.ts';
+export type { BackoffOptions } from './backoff.ts';
+export { BACKOFF_DEFAULTS, backoffDelay } from './backoff.ts';
+export type { XClientOptions } from './client.ts';
+export {
+  conversionsUrl,
+  createXClient,
+  DEFAULT_API_VERSION,
+  DEFAULT_BASE_URL,
+  DEFAULT_TIMEOUT_MS,
+} from './client.ts';
+export type { TwclidKitConfig } from './config.ts';
+export { configFromEnv, DEFAULT_DB_PATH, DEFAULT_PORT } from './config.ts';
+export type { BuildConversionOptions, BuildConversionResult } from './conversion.ts';
+export {
+  buildConversion,
+  buildConversionOrThrow,
+  MAX_CONVERSIONS_PER_REQUEST,
+  validateBatch,
+} from './conversion.ts';
+export { currencyCodes, isCurrencyCode } from './currency.ts';
+export {
+  ConfigError,
+  isConfigError,
+  isTwclidKitError,
+  isValidationError,
+  TwclidKitError,
+  ValidationError,
+} from './errors.ts';
+export type { ParsedEventId } from './event-id.ts';
+export { isPixelId, PIXEL_ID_PATTERN, parseEventId } from './event-id.ts';
+export { hashIdentifier, isSha256Hex, sha256Hex } from './hash.ts';
+export type { CountryCode, Normalized, NormalizedIp } from './normalize.ts';
+export {
+  isPhoneCountry,
+  normalizeEmail,
+  normalizeIp,
+  normalizePhone,
+  normalizeTwclid,
+  normalizeUserAgent,
+} from './normalize.ts';
+export type { OAuth1Credentials, OAuth1SignInput } from './oauth1.ts';
+export {
+  baseStringUri,
+  hmacSha1Base64,
+  oauth1Authorization,
+  oauth1Signature,
+  percentEncode,
+  randomNonce,
+} from './oauth1.ts';
+export type { RateBudgetOptions } from './rate-budget.ts';
+export { createRateBudget, RATE_LIMIT_DEFAULT, RATE_WINDOW_MS_DEFAULT } from './rate-budget.ts';
+export { parseRateLimit, parseRetryAfter, rateLimitResetAt } from './rate-limit-headers.ts';
+export type { AttemptState, RetryPolicy } from './retry.ts';
+export { decideRetry, RETRY_DEFAULTS } from './retry.ts';
+export type { SignedFetchOptions } from './signed-fetch.ts';
+export { signedFetch } from './signed-fetch.ts';
+export type { SerializedValue } from './value.ts';
+export { serializeValue } from './value.ts';
+export type * from './x-types.ts';
