@@ -1,8 +1,34 @@
 import { defineConfig } from 'vite';
+import { sizeBudget } from './scripts/size-budget.ts';
 
-// Placeholder library build; the browser issue replaces it with the real IIFE + ES build.
-export default defineConfig({
-  build: {
-    lib: { entry: 'src/contract.ts', formats: ['es'], fileName: 'twclid' },
-  },
-});
+/** Hard CI budget for the IIFE, js-cookie included (product goal: 2,048). */
+export const IIFE_GZIP_BUDGET = 3072;
+
+// Two library builds: `vite build` writes the ES module (dist/twclid.js, js-cookie
+// left as a dependency for bundlers), `vite build --mode iife` the self-contained
+// minified <script> (dist/twclid.iife.js) and checks its size.
+export default defineConfig(({ mode }) =>
+  mode === 'iife'
+    ? {
+        plugins: [sizeBudget(IIFE_GZIP_BUDGET)],
+        build: {
+          emptyOutDir: false,
+          minify: true,
+          target: 'es2020',
+          lib: {
+            entry: 'src/iife.ts',
+            formats: ['iife'],
+            name: 'twclidKit',
+            fileName: () => 'twclid.iife.js',
+          },
+        },
+      }
+    : {
+        build: {
+          minify: false,
+          target: 'es2020',
+          lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'twclid.js' },
+          rolldownOptions: { external: ['js-cookie'] },
+        },
+      },
+);

@@ -1,0 +1,23 @@
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import type { Plugin } from 'vite';
+
+/**
+ * Prints each emitted chunk's raw, gzip and brotli sizes and fails the build
+ * when a chunk's gzip size is over `maxGzip` bytes (the script's CI budget).
+ */
+export function sizeBudget(maxGzip: number): Plugin {
+  return {
+    name: 'twclid-kit:size-budget',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'chunk') continue;
+        const gzip = gzipSync(file.code, { level: 9 }).length;
+        const brotli = brotliCompressSync(file.code).length;
+        const line = `${file.fileName}: ${file.code.length} B raw, ${gzip} B gzip, ${brotli} B brotli (budget ${maxGzip} B gzip)`;
+        console.log(line);
+        if (gzip > maxGzip) this.error(`over the size budget: ${line}`);
+      }
+    },
+  };
+}

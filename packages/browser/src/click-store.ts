@@ -1,0 +1,77 @@
+import Cookies from 'js-cookie';
+import {
+  CLICK_COOKIE,
+  decodeClick,
+  encodeClick,
+  PIXEL_COOKIE,
+  type StoredClick,
+  TWCLID_PATTERN,
+} from './contract.ts';
+import { findCookieDomain } from './cookie-domain.ts';
+
+// Click storage: the kit's first-party cookie `_twclid_kit` (value from
+// `encodeClick`) and a localStorage mirror under the same key. The cookie
+// expires `days` after the click, so a restored click keeps its deadline.
+
+const DAY = 864e5;
+let domain: string | undefined;
+
+const attributes = (): Cookies.CookieAttributes => {
+  // Probed once, on the first write (never at load: it costs cookie writes).
+  domain ??= findCookieDomain(location.hostname);
+  return { path: '/', domain, sameSite: 'Lax', secure: location.protocol === 'https:' };
+};
+
+// localStorage throws on access where storage is disabled (Safari private
+// mode, blocked contexts); a missing mirror must not stop the cookie.
+const mirror = (f: (s: Storage) => string | null | undefined): string | undefined => {
+  try {
+    return f(localStorage) || undefined;
+  } catch {}
+};
+
+/** Stores a click in the kit cookie and the mirror (last click wins). */
+export function saveClick(click: StoredClick, days: number): void {
+  const value = encodeClick(click);
+  Cookies.set(CLICK_COOKIE, value, {
+    ...attributes(),
+    expires: new Date(click.clickedAt + days * DAY),
+  });
+  mirror((s) => {
+    s.setItem(CLICK_COOKIE, value);
+    return null;
+  });
+}
+
+/** The stored click: the kit cookie, then the mirror, then the Pixel's `_twclid`. */
+export function readClick(days: number): StoredClick | undefined {
+  let click = decodeClick(Cookies.get(CLICK_COOKIE));
+  if (click) return click;
+  click = decodeClick(mirror((s) => s.getItem(CLICK_COOKIE)));
+  if (click && click.clickedAt + days * DAY > Date.now()) {
+    // Safari deletes script-set cookies after a day but the mirror lives
+    // longer: put the cookie back so the server sees the click again.
+    saveClick(click, days);
+    return click;
+  }
+  // The Pixel's cookie: a plain ID, or JSON such as {"twclid":"...","timestamp":...}.
+  let id: unknown = Cookies.get(PIXEL_COOKIE);
+  let at: unknown;
+  try {
+    if ((id as string)[0] === '{') ({ twclid: id, timestamp: at } = JSON.parse(id as string));
+  } catch {}
+  return typeof id === 'string' && TWCLID_PATTERN.test(id)
+    ? { twclid: id as string, clickedAt: +(at as number) || 0 }
+    : undefined;
+}
+
+/** Deletes the kit cookie and the mirror (never the Pixel's `_twclid`). */
+export function clearClick(): void {
+  Cookies.remove(CLICK_COOKIE, attributes());
+  // A copy the server set without a Domain attribute is host-only.
+  Cookies.remove(CLICK_COOKIE, { path: '/' });
+  mirror((s) => {
+    s.removeItem(CLICK_COOKIE);
+    return null;
+  });
+}

@@ -1,0 +1,65 @@
+import { CONVERSION_ID_FIELD, TWCLID_FIELD } from './contract.ts';
+import { newConversionId } from './conversion-id.ts';
+import type { KitOptions } from './options.ts';
+import { safe } from './safe.ts';
+
+/** Sets a form field, creating it as a hidden input when absent. */
+function setField(form: HTMLFormElement, name: string, value: string): void {
+  // `form.elements` also finds inputs tied to the form by a `form="..."` attribute.
+  let input = form.elements.namedItem(name) as HTMLInputElement | null;
+  if (!input) {
+    input = form.appendChild(document.createElement('input'));
+    input.type = 'hidden';
+    input.name = name;
+  }
+  input.value = value;
+}
+
+/**
+ * Decorates every `form[data-tw-event]`, now and as they are added later
+ * (MutationObserver), with hidden `twclid` and `conversion_id` inputs. On each
+ * submit (a capture-phase listener on `document`: it runs before the page's own
+ * handlers and sees every form) the fields are refreshed with a new
+ * conversion_id, and `onSubmit` gets the event ID, that conversion_id and the
+ * form's raw email and phone values. The post itself continues untouched.
+ *
+ * `twclid()` gives the click ID to post ('' when none, or when it must not be sent).
+ */
+export function watchForms(
+  o: KitOptions,
+  twclid: () => string,
+  onSubmit: (eventId: string, conversionId: string, email?: string, phone?: string) => void,
+): void {
+  const idField = o.conversionIdField || CONVERSION_ID_FIELD;
+  const fill = (form: HTMLFormElement) => {
+    const id = newConversionId();
+    setField(form, o.twclidField || TWCLID_FIELD, twclid());
+    setField(form, idField, id);
+    return id;
+  };
+  // Named input, or any of the type (email / tel), whichever comes first.
+  const inputValue = (form: HTMLFormElement, name: string, type: string) =>
+    (form.querySelector(`[name="${name}"],input[type=${type}]`) as HTMLInputElement | null)
+      ?.value || undefined;
+  const decorate = () => {
+    for (const form of document.querySelectorAll<HTMLFormElement>('form[data-tw-event]'))
+      form.elements.namedItem(idField) || fill(form);
+  };
+  decorate();
+  new MutationObserver(safe(decorate)).observe(document, { childList: true, subtree: true });
+  document.addEventListener(
+    'submit',
+    safe((e: Event) => {
+      const form = e.target as HTMLFormElement;
+      const eventId = form.getAttribute('data-tw-event');
+      if (eventId)
+        onSubmit(
+          eventId,
+          fill(form),
+          inputValue(form, o.emailField || 'email', 'email'),
+          inputValue(form, o.phoneField || 'phone', 'tel'),
+        );
+    }),
+    true,
+  );
+}

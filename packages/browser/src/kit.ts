@@ -1,0 +1,153 @@
+import { clearClick, readClick, saveClick } from './click-store.ts';
+import {
+  CAPTURE_PATH,
+  CLICK_DAYS_DEFAULT,
+  EVENTS_PATH,
+  type StoredClick,
+  TWCLID_PARAM,
+  TWCLID_PATTERN,
+  type WireContent,
+  type WireEvent,
+} from './contract.ts';
+import { newConversionId } from './conversion-id.ts';
+import { watchForms } from './forms.ts';
+import type { KitOptions } from './options.ts';
+import { eventTag, loadPixel, PIXEL_SRC_DEFAULT, twq } from './pixel.ts';
+import { safe } from './safe.ts';
+import { sendJson } from './send.ts';
+
+/** Parameters of `track()`: the wire's names (`email`, `phone`) or the Pixel's. */
+export interface TrackParams {
+  value?: number | string;
+  currency?: string;
+  /** Raw email; the Pixel and the server hash it. Alias: `email_address`. */
+  email?: string;
+  email_address?: string;
+  /** Raw phone; the Pixel and the server normalize and hash it. Alias: `phone_number`. */
+  phone?: string;
+  phone_number?: string;
+  contents?: WireContent[];
+  number_items?: number;
+  description?: string;
+  /** Your own dedup key (e.g. an order ID); minted when absent. */
+  conversion_id?: string;
+  [param: string]: unknown;
+}
+
+/** The API `init()` returns; the IIFE exposes it as `window.twclidKit`. */
+export interface TwclidKit {
+  /** Fires the Pixel event and sends the same event to the endpoint; returns its conversion_id. */
+  track(eventId: string, params?: TrackParams): string;
+  /** Consent given: store the landing click, load the Pixel, send events from now on. */
+  grantConsent(): void;
+  /** Consent withdrawn: delete the stored click (cookie and mirror), send nothing more. */
+  revokeConsent(): void;
+  /** The stored click, when there is one and storing is allowed. */
+  getClick(): StoredClick | undefined;
+  /** A fresh conversion_id. */
+  newConversionId(): string;
+}
+
+/** `/tw/events` → `/tw/capture`: the capture call lives beside the events route. */
+export const captureUrl = (endpoint: string): string =>
+  endpoint.replace(RegExp(`(${EVENTS_PATH})?/?$`), CAPTURE_PATH);
+
+/**
+ * Starts the script: captures `twclid` from the URL now and on single-page-app
+ * navigations, decorates `data-tw-event` forms, and returns the API. Call it
+ * once per page. Without a `document` (server-side rendering) it starts nothing
+ * and returns an inert API. It never throws into the host page.
+ *
+ * @example
+ * const kit = init({ pixelId: 'o8z6j', endpoint: '/tw/events' });
+ * kit.track('o87ne', { value: 20, currency: 'USD', email });
+ */
+export function init(o: KitOptions = {}): TwclidKit {
+  const days = (o.cookieDays as number) > 0 ? (o.cookieDays as number) : CLICK_DAYS_DEFAULT;
+  const capture =
+    o.endpoint && o.capture !== false && (o.captureEndpoint || captureUrl(o.endpoint));
+  const dom = typeof document === 'object';
+  // Global Privacy Control is an opt-out that no later call overrides.
+  const gpc = dom && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+  let allowed = dom && !gpc && o.consent !== 'required';
+  let landed: string | undefined;
+  let page: string | undefined;
+
+  const click = () => (allowed ? readClick(days) : undefined);
+
+  // The JSON round trip drops undefined keys, so uwt.js never sees `email_address: undefined`.
+  const pixel = (eventId: string, params: object) =>
+    twq()('event', eventTag(o.pixelId, eventId), JSON.parse(JSON.stringify(params)));
+
+  /** On load and navigation: a new twclid in the URL wins over the stored one (last click wins). */
+  const onPage = safe(() => {
+    const id = new URLSearchParams(location.search).get(TWCLID_PARAM);
+    if (id && TWCLID_PATTERN.test(id)) landed = id;
+    if (!allowed) return;
+    if (landed && landed !== click()?.twclid) {
+      saveClick({ twclid: landed, clickedAt: Date.now() }, days);
+      // Let the server re-set the cookie with Set-Cookie (Safari caps script-set cookies at 24 h).
+      if (capture) sendJson(capture, { twclid: landed });
+    }
+    if (o.loadPixel && o.pixelId && page !== location.href) {
+      if (!page) loadPixel(o.pixelSrc || PIXEL_SRC_DEFAULT);
+      // `config` counts a page view; a single-page app calls it again per route (X's base-code docs).
+      twq()('config', o.pixelId);
+      page = location.href;
+    }
+  });
+
+  if (dom)
+    safe(() => {
+      onPage();
+      for (const k of ['pushState', 'replaceState'] as const) {
+        const original = history[k];
+        history[k] = function (this: History, ...args: Parameters<History['pushState']>) {
+          original.apply(this, args);
+          onPage();
+        };
+      }
+      addEventListener('popstate', onPage);
+      watchForms(
+        o,
+        () => click()?.twclid || '',
+        (eventId, conversion_id, email_address, phone_number) =>
+          allowed && pixel(eventId, { conversion_id, email_address, phone_number }),
+      );
+    })();
+
+  return {
+    track(eventId, params = {}) {
+      const { email, email_address, phone, phone_number, ...rest } = params;
+      const conversion_id = rest.conversion_id || newConversionId();
+      safe(() => {
+        if (!allowed) return;
+        const mail = email ?? email_address;
+        const tel = phone ?? phone_number;
+        pixel(eventId, { ...rest, conversion_id, email_address: mail, phone_number: tel });
+        if (o.endpoint)
+          sendJson(o.endpoint, {
+            ...rest,
+            event_id: eventTag(o.pixelId, eventId),
+            conversion_id,
+            twclid: click()?.twclid,
+            email: mail,
+            phone: tel,
+            event_source_url: location.href,
+            conversion_time: new Date().toISOString(),
+          } satisfies WireEvent);
+      })();
+      return conversion_id;
+    },
+    grantConsent: safe(() => {
+      allowed = dom && !gpc;
+      onPage();
+    }),
+    revokeConsent: safe(() => {
+      allowed = false;
+      if (dom) clearClick();
+    }),
+    getClick: safe(click),
+    newConversionId: () => newConversionId(),
+  } as TwclidKit;
+}
