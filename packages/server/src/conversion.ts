@@ -74,7 +74,7 @@ const inputSchema = z.object(
     eventId: z.string({ error: 'is required (a string such as "o87ne")' }),
     conversionId: optionalText('a string'),
     conversionTime: z
-      .union([z.date(), z.number(), z.string()], {
+      .union([z.custom<Date>((v) => v instanceof Date), z.number(), z.string()], {
         error: 'must be a Date, epoch milliseconds or an ISO 8601 string',
       })
       .nullish(),
