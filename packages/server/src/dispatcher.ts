@@ -11,6 +11,7 @@
  * Imports nothing Node-only.
  */
 import type { OutboxEvent, OutboxStore } from './outbox.ts';
+import type { AttemptState } from './retry.ts';
 import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
 
 /** X accepts 1 to 500 conversions per request [REF12]. */
@@ -25,8 +26,12 @@ export interface DispatcherOptions {
   store: OutboxStore;
   client: XClient;
   budget: RateBudget;
-  /** The retry policy: what to do with a batch after an outcome; `attempt` is 1 for the first send. */
-  decide: (outcome: SendOutcome, attempt: number) => RetryDecision;
+  /**
+   * The retry policy (`decideRetry` of `retry.ts` by default in the kit): what to
+   * do with a batch after an outcome. `attempts` counts the send that produced it;
+   * `firstAttemptAt` is the enqueue time of the batch's oldest event.
+   */
+  decide: (outcome: SendOutcome, state: AttemptState) => RetryDecision;
   logger: Logger;
   /** Default `Date.now`. */
   now?: () => number;
@@ -184,7 +189,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
 
     const attempt = Math.max(...events.map((e) => e.attempts)) + 1;
-    const decision = decide(outcome, attempt);
+    const decision = decide(outcome, {
+      attempts: attempt,
+      firstAttemptAt: Math.min(...events.map((e) => e.createdAt)),
+      now: at,
+      batchSize: events.length,
+    });
     const reason = describeOutcome(outcome);
     logger.log(
       decision.action === 'pause' && outcome.kind !== 'rate_limited' ? 'error' : 'warn',

@@ -1,3 +1,5 @@
+import type { AttemptState } from '../src/retry.ts';
+
 /**
  * Fakes for the pieces the dispatcher and the route are built from.
  */
@@ -68,7 +70,10 @@ export function fakeBudget(allowance = Number.POSITIVE_INFINITY): RateBudget & {
 }
 
 /** The retry table of x-api.md §2, with a fixed 1 s backoff and 5 attempts. */
-export function simpleDecide(outcome: SendOutcome, attempt: number): RetryDecision {
+export function simpleDecide(
+  outcome: SendOutcome,
+  { attempts: attempt }: AttemptState,
+): RetryDecision {
   switch (outcome.kind) {
     case 'ok':
       return { action: 'done' };
