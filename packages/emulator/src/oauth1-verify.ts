@@ -205,7 +205,14 @@ export function verifyOAuthRequest(
 
   // RFC 5849 §3.4.1.3.1: query + form body + header protocol params, minus the signature.
   const signed: Array<[string, string]> = [...query, ...form];
-  if (header) for (const [k, v] of header) signed.push([k, v]);
+  if (header) {
+    for (const [k, v] of header) {
+      // RFC 5849 §3.5 wants each protocol parameter in one place; some signers
+      // repeat e.g. oauth_verifier in header and body. Count an exact repeat once.
+      if (signed.some(([sk, sv]) => sk === k && sv === v && k.startsWith('oauth_'))) continue;
+      signed.push([k, v]);
+    }
+  }
   const params = signed.filter(([k]) => k !== 'oauth_signature');
   const base = signatureBaseString(req.method, baseStringUri(req.url), params);
   const expected = Buffer.from(hmacSha1Signature(base, consumerSecret, tokenSecret));

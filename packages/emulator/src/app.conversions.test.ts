@@ -1,0 +1,579 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BASE,
+  CONVERSIONS_PATH,
+  oauthHeader,
+  signedPost,
+  validConversion,
+} from '../test/helpers.ts';
+import { createEmulator } from './app.ts';
+import type { EmulatorOptions } from './config.ts';
+import { EMULATOR_DEFAULTS as D } from './defaults.ts';
+
+const T0 = Date.parse('2026-11-28T12:00:00.000Z');
+const NOW_S = T0 / 1000;
+
+function setup(options: EmulatorOptions = {}) {
+  let wall = T0;
+  const emu = createEmulator({ now: () => wall, ...options });
+  const send = async (body: unknown, sign: Parameters<typeof signedPost>[1] = {}) => {
+    const { url, init } = signedPost(body, { timestamp: Math.floor(wall / 1000), ...sign });
+    const res = await emu.app.request(url, init);
+    return { res, json: (await res.json()) as Record<string, any> };
+  };
+  return { emu, send, tick: (ms: number) => (wall += ms) };
+}
+
+// X's example from the setup guide (shared/seeds/x-conversion-api-setup-guide.txt), on the demo pixel.
+const GUIDE_EXAMPLE = {
+  conversion_time: '2022-02-18T01:14:00.603Z',
+  event_id: 'o87ne',
+  identifiers: [
+    { twclid: '23opevjt88psuo13lu8d020qkn' },
+    { hashed_email: 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62' },
+    { hashed_phone_number: '1fa6b8d986d9b9cd01bf36951815158bbde9f520c0567c835dfe34783d0a4231' },
+    { ip_address: '1.0.0.0', user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)' },
+  ],
+  value: '20.00',
+  number_items: 3,
+  conversion_id: '23294827',
+  description: 'Pet supply purchases',
+  contents: [
+    {
+      content_id: '1',
+      content_name: 'Blankets',
+      content_type: 'Pet supplies',
+      content_price: 100.99,
+      num_items: 1,
+      content_group_id: '123',
+    },
+  ],
+};
+
+describe('POST /:version/measurement/conversions/:pixel_id — success', () => {
+  it("answers X's success shape for the setup guide's example", async () => {
+    const { send, emu } = setup();
+    const { res, json } = await send({ conversions: [GUIDE_EXAMPLE] });
+    expect(res.status).toBe(200);
+    expect(json).toEqual({
+      request: { params: { account_id: D.accountId } },
+      data: { conversions_processed: 1, debug_id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    });
+    const [event] = emu.state.events();
+    expect(event).toMatchObject({
+      channel: 'capi',
+      eventKey: 'o87ne',
+      conversionId: '23294827',
+      twclid: '23opevjt88psuo13lu8d020qkn',
+      hashedEmail: GUIDE_EXAMPLE.identifiers[1]?.hashed_email,
+      hashedPhoneNumber: GUIDE_EXAMPLE.identifiers[2]?.hashed_phone_number,
+      ipAddress: '1.0.0.0',
+      auth: { method: 'oauth', ok: true, userId: D.userId },
+      validation: { ok: true, errors: [] },
+      dedup: 'counted',
+      debugId: json.data.debug_id,
+    });
+  });
+
+  it('sends rate-limit headers, reset in epoch seconds', async () => {
+    const { send } = setup();
+    const { res } = await send({
+      conversions: [validConversion(), validConversion({ conversion_id: 'b' })],
+    });
+    expect(res.headers.get('x-account-rate-limit-limit')).toBe('60000');
+    expect(res.headers.get('x-account-rate-limit-remaining')).toBe('59998');
+    expect(res.headers.get('x-account-rate-limit-reset')).toBe(String(NOW_S + 900));
+    expect(res.headers.get('x-rate-limit-limit')).toBe('100000');
+    expect(res.headers.get('x-rate-limit-remaining')).toBe('99999');
+    expect(res.headers.get('x-rate-limit-reset')).toBe(String(NOW_S + 900));
+  });
+
+  it('accepts X-Pixel-Token instead of OAuth', async () => {
+    const { emu } = setup();
+    const res = await emu.app.request(`${BASE}${CONVERSIONS_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-pixel-token': D.pixelToken },
+      body: JSON.stringify({ conversions: [validConversion()] }),
+    });
+    expect(res.status).toBe(200);
+    expect(emu.state.events()[0]?.auth).toEqual({ method: 'pixel_token', ok: true });
+  });
+
+  it('accepts both event ID forms and any API version segment', async () => {
+    const { send } = setup();
+    const { res } = await send({
+      conversions: [
+        validConversion({ event_id: `tw-${D.pixelId}-o87nf` }),
+        validConversion({ event_id: 'O87NG' }),
+      ],
+    });
+    expect(res.status).toBe(200);
+    const v11 = await send(
+      { conversions: [validConversion()] },
+      { url: `${BASE}/11/measurement/conversions/${D.pixelId}` },
+    );
+    expect(v11.res.status).toBe(200);
+  });
+});
+
+describe('authentication', () => {
+  const body = { conversions: [validConversion()] };
+
+  it('rejects a changed parameter, a wrong secret, a stale timestamp and a reused nonce with 401', async () => {
+    const { emu, send } = setup();
+    const url = `${BASE}${CONVERSIONS_PATH}`;
+    const changed = await emu.app.request(`${url}?extra=1`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: oauthHeader('POST', url, { timestamp: NOW_S }),
+      },
+      body: JSON.stringify(body),
+    });
+    expect(changed.status).toBe(401);
+    expect(await changed.json()).toEqual({
+      errors: [
+        {
+          code: 'UNAUTHORIZED_ACCESS',
+          message: 'This request is not properly authenticated: invalid signature',
+        },
+      ],
+      request: { params: { account_id: D.accountId } },
+    });
+    expect((await send(body, { consumerSecret: 'wrong' })).res.status).toBe(401);
+    expect((await send(body, { tokenSecret: 'wrong' })).res.status).toBe(401);
+    const stale = await send(body, { timestamp: NOW_S - 301 });
+    expect(stale.res.status).toBe(401);
+    expect(stale.json.errors[0].message).toContain('timestamp out of bounds');
+    expect((await send(body, { nonce: 'once' })).res.status).toBe(200);
+    const reused = await send(body, { nonce: 'once' });
+    expect(reused.res.status).toBe(401);
+    expect(reused.json.errors[0].message).toContain('nonce already used');
+    expect(emu.state.stats()).toMatchObject({ authFailures: 5, counted: 1 });
+    expect(emu.state.events({ limit: 1 })[0]?.auth).toEqual({
+      method: 'oauth',
+      ok: false,
+      error: 'nonce already used',
+    });
+  });
+
+  it('signs the URL as the client addressed it (Host header), not a fixed host', async () => {
+    const { emu } = setup();
+    const addressed = `http://emulator.test:9999${CONVERSIONS_PATH}`;
+    const res = await emu.app.request(addressed, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: oauthHeader('POST', addressed, { timestamp: NOW_S }),
+      },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('does not sign the JSON body: the same header verifies whatever the JSON says', async () => {
+    const { send } = setup();
+    expect((await send({ conversions: [validConversion({ value: 1 })] })).res.status).toBe(200);
+  });
+
+  it('answers 401 without credentials, 401 for an unknown pixel token and 403 for another pixel’s token', async () => {
+    const { emu } = setup({
+      accounts: [
+        {
+          id: 'acc1',
+          pixels: [
+            { id: 'p1', events: [{ id: 'e1' }] },
+            { id: 'p2', events: [{ id: 'e2' }] },
+          ],
+        },
+      ],
+      pixelTokens: [{ token: 'tok-p2', pixelId: 'p2' }],
+    });
+    const post = (headers: Record<string, string>) =>
+      emu.app.request(`${BASE}/12/measurement/conversions/p1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ conversions: [validConversion({ event_id: 'e1' })] }),
+      });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ 'x-pixel-token': 'nope' })).status).toBe(401);
+    const other = await post({ 'x-pixel-token': 'tok-p2' });
+    expect(other.status).toBe(403);
+    expect(await other.json()).toMatchObject({ errors: [{ code: 'UNAUTHORIZED_ACCESS' }] });
+  });
+
+  it('answers 403 for a user without AD_MANAGER or ACCOUNT_ADMIN on the account', async () => {
+    const { send } = setup({
+      users: [{ id: 'u1', screenName: 'analyst', access: { [D.accountId]: ['CAMPAIGN_ANALYST'] } }],
+      tokens: [{ token: D.accessToken, secret: D.accessTokenSecret, userId: 'u1' }],
+    });
+    const { res, json } = await send(body);
+    expect(res.status).toBe(403);
+    expect(json.errors[0]).toMatchObject({
+      code: 'UNAUTHORIZED_ACCESS',
+      message: expect.stringContaining('u1'),
+    });
+  });
+
+  it('answers 404 NOT_FOUND for an unknown pixel', async () => {
+    const { send } = setup();
+    const { res, json } = await send(body, { url: `${BASE}/12/measurement/conversions/zzzzz` });
+    expect(res.status).toBe(404);
+    expect(json).toEqual({
+      errors: [{ code: 'NOT_FOUND', message: 'Pixel zzzzz not found', parameter: 'pixel_id' }],
+      request: { params: { pixel_id: 'zzzzz' } },
+    });
+  });
+});
+
+describe("X's rules (all-or-nothing, every error listed)", () => {
+  const cases: Array<
+    [string, Record<string, unknown>, { code: string; message: string; parameter: string }]
+  > = [
+    [
+      'no identifier',
+      { identifiers: [] },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'At least one user identifier must be provided',
+        parameter: 'identifiers',
+      },
+    ],
+    [
+      'only an empty twclid',
+      { identifiers: [{ twclid: '' }] },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'At least one user identifier must be provided',
+        parameter: 'identifiers',
+      },
+    ],
+    [
+      'ip_address alone',
+      { identifiers: [{ ip_address: '1.2.3.4' }] },
+      {
+        code: 'INVALID_PARAMETER',
+        message: expect.stringContaining(
+          'ip_address must be sent together with another identifier',
+        ),
+        parameter: 'ip_address',
+      } as never,
+    ],
+    [
+      'user_agent alone',
+      { identifiers: [{ user_agent: 'UA' }] },
+      {
+        code: 'INVALID_PARAMETER',
+        message: expect.stringContaining(
+          'user_agent must be sent together with another identifier',
+        ),
+        parameter: 'user_agent',
+      } as never,
+    ],
+    [
+      'a bad email hash',
+      { identifiers: [{ hashed_email: 'abc' }] },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'hashed_email (abc) is not a valid SHA-256 hash',
+        parameter: 'hashed_email',
+      },
+    ],
+    [
+      'a bad phone hash',
+      { identifiers: [{ twclid: 'x' }, { hashed_phone_number: '+15551234567' }] },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'hashed_phone_number (+15551234567) is not a valid SHA-256 hash',
+        parameter: 'hashed_phone_number',
+      },
+    ],
+    [
+      'missing identifiers',
+      { identifiers: undefined },
+      { code: 'MISSING_PARAMETER', message: 'identifiers is required', parameter: 'identifiers' },
+    ],
+    [
+      'an unknown identifier',
+      { identifiers: [{ twclid: 'x', fbclid: 'y' }] },
+      { code: 'INVALID_PARAMETER', message: 'Unknown identifier fbclid', parameter: 'identifiers' },
+    ],
+    [
+      'a time without milliseconds',
+      { conversion_time: '2026-11-28T10:00:00Z' },
+      {
+        code: 'INVALID_PARAMETER',
+        message:
+          'conversion_time (2026-11-28T10:00:00Z) must be an ISO 8601 time in the form YYYY-MM-DDTHH:mm:ss.sssZ',
+        parameter: 'conversion_time',
+      },
+    ],
+    [
+      'a time without Z',
+      { conversion_time: '2026-11-28T10:00:00.000' },
+      {
+        code: 'INVALID_PARAMETER',
+        message: expect.stringContaining('YYYY-MM-DDTHH:mm:ss.sssZ'),
+        parameter: 'conversion_time',
+      } as never,
+    ],
+    [
+      'a time with an offset',
+      { conversion_time: '2026-11-28T10:00:00.000+01:00' },
+      {
+        code: 'INVALID_PARAMETER',
+        message: expect.stringContaining('conversion_time'),
+        parameter: 'conversion_time',
+      } as never,
+    ],
+    [
+      'an impossible date',
+      { conversion_time: '2026-02-30T10:00:00.000Z' },
+      {
+        code: 'INVALID_PARAMETER',
+        message: expect.stringContaining('2026-02-30'),
+        parameter: 'conversion_time',
+      } as never,
+    ],
+    [
+      'a missing time',
+      { conversion_time: undefined },
+      {
+        code: 'MISSING_PARAMETER',
+        message: 'conversion_time is required',
+        parameter: 'conversion_time',
+      },
+    ],
+    [
+      'a missing event',
+      { event_id: undefined },
+      { code: 'MISSING_PARAMETER', message: 'event_id is required', parameter: 'event_id' },
+    ],
+    [
+      'a malformed event',
+      { event_id: 'tw-o8z6j' },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'event_id (tw-o8z6j) must be a base-36 event ID or tw-<pixel_id>-<event_id>',
+        parameter: 'event_id',
+      },
+    ],
+    [
+      'a bad currency',
+      { price_currency: 'XYZ' },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'price_currency (XYZ) is not a valid ISO 4217 currency code',
+        parameter: 'price_currency',
+      },
+    ],
+    [
+      'a lowercase currency',
+      { price_currency: 'usd' },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'price_currency (usd) is not a valid ISO 4217 currency code',
+        parameter: 'price_currency',
+      },
+    ],
+    [
+      'zero number_items',
+      { number_items: 0 },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'number_items must be a positive integer',
+        parameter: 'number_items',
+      },
+    ],
+    [
+      'fractional number_items',
+      { number_items: 1.5 },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'number_items must be a positive integer',
+        parameter: 'number_items',
+      },
+    ],
+    [
+      'a non-numeric value',
+      { value: 'ten' },
+      { code: 'INVALID_PARAMETER', message: 'value must be a number', parameter: 'value' },
+    ],
+    [
+      'a bad content num_items',
+      { contents: [{ content_id: 'a', num_items: -1 }] },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'contents[0].num_items must be a positive integer',
+        parameter: 'num_items',
+      },
+    ],
+    [
+      'a numeric conversion_id',
+      { conversion_id: 42 },
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'conversion_id must be a non-empty string',
+        parameter: 'conversion_id',
+      },
+    ],
+  ];
+
+  for (const [name, overrides, error] of cases) {
+    it(`rejects ${name} with 400`, async () => {
+      const { send, emu } = setup();
+      const conversion = validConversion(overrides);
+      for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete conversion[k];
+      const { res, json } = await send({
+        conversions: [validConversion({ conversion_id: 'good' }), conversion],
+      });
+      expect(res.status).toBe(400);
+      expect(json).toEqual({ errors: [error], request: { params: { account_id: D.accountId } } });
+      // All or nothing: the good conversion in the same request is not counted either.
+      expect(emu.state.stats()).toMatchObject({
+        counted: 0,
+        rejected: { capi: 2 },
+        accepted: { capi: 0 },
+      });
+    });
+  }
+
+  it('accepts ip_address with user_agent (each counts as the other’s second identifier)', async () => {
+    const { send } = setup();
+    const { res } = await send({
+      conversions: [
+        validConversion({ identifiers: [{ ip_address: '1.2.3.4', user_agent: 'UA' }] }),
+      ],
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('lists every error of every conversion in one response', async () => {
+    const { send } = setup();
+    const { json } = await send({
+      conversions: [
+        validConversion({ identifiers: [] }),
+        validConversion({ number_items: -2, price_currency: 'ABC' }),
+      ],
+    });
+    expect(json.errors.map((e: { parameter: string }) => e.parameter)).toEqual([
+      'identifiers',
+      'price_currency',
+      'number_items',
+    ]);
+  });
+
+  it('rejects more than 500 conversions: "Conversion count limit is 500"', async () => {
+    const { send } = setup();
+    const conversions = Array.from({ length: 501 }, (_, i) =>
+      validConversion({ conversion_id: `c${i}` }),
+    );
+    const { res, json } = await send({ conversions });
+    expect(res.status).toBe(400);
+    expect(json.errors).toEqual([
+      {
+        code: 'INVALID_PARAMETER',
+        message: 'Conversion count limit is 500',
+        parameter: 'conversions',
+      },
+    ]);
+    const ok = await send({ conversions: conversions.slice(0, 500) });
+    expect(ok.res.status).toBe(200);
+    expect(ok.json.data.conversions_processed).toBe(500);
+  });
+
+  it('rejects an empty list, a missing list and a body that is not JSON', async () => {
+    const { send } = setup();
+    expect((await send({ conversions: [] })).json.errors[0]).toMatchObject({
+      code: 'INVALID_PARAMETER',
+      parameter: 'conversions',
+    });
+    expect((await send({})).json.errors[0]).toMatchObject({
+      code: 'MISSING_PARAMETER',
+      parameter: 'conversions',
+    });
+    const notJson = await send('{"conversions": [');
+    expect(notJson.res.status).toBe(400);
+    expect(notJson.json.errors[0]).toMatchObject({
+      code: 'INVALID_PARAMETER',
+      message: 'Request body must be valid JSON',
+    });
+  });
+
+  it('answers 404 WEB_EVENT_TAG_NOT_FOUND for an event that is not this pixel’s (default)', async () => {
+    const { send } = setup();
+    const { res, json } = await send({ conversions: [validConversion({ event_id: 'zzzzz' })] });
+    expect(res.status).toBe(404);
+    expect(json.errors).toEqual([
+      {
+        code: 'WEB_EVENT_TAG_NOT_FOUND',
+        message: 'Web event tag zzzzz not found for pixel o8z6j',
+        parameter: 'event_id',
+      },
+    ]);
+    const otherPixel = await send({
+      conversions: [validConversion({ event_id: 'tw-abcde-o87ne' })],
+    });
+    expect(otherPixel.res.status).toBe(404);
+  });
+
+  it('says "event_id does not belong to provided account" for another account’s event, and can answer 400', async () => {
+    const { send } = setup({
+      unknownEventStatus: 400,
+      accounts: [
+        { id: D.accountId, pixels: [{ id: D.pixelId, events: [{ id: 'o87ne' }] }] },
+        { id: 'other', pixels: [{ id: 'p9', events: [{ id: 'e9' }] }] },
+      ],
+    });
+    const { res, json } = await send({ conversions: [validConversion({ event_id: 'e9' })] });
+    expect(res.status).toBe(400);
+    expect(json.errors[0]).toEqual({
+      code: 'WEB_EVENT_TAG_NOT_FOUND',
+      message: 'event_id does not belong to provided account',
+      parameter: 'event_id',
+    });
+  });
+
+  it('never stores a raw value echoed by a hash error', async () => {
+    const { send, emu } = setup();
+    const { json } = await send({
+      conversions: [validConversion({ identifiers: [{ hashed_email: 'jane@example.com' }] })],
+    });
+    expect(json.errors[0].message).toBe(
+      'hashed_email (jane@example.com) is not a valid SHA-256 hash',
+    );
+    expect(JSON.stringify(emu.state.events())).not.toContain('jane@example.com');
+  });
+});
+
+describe('rate limit: 60,000 events per account per rolling 15 minutes (configurable)', () => {
+  it('answers 429 past the budget, with Retry-After, and frees it as the window rolls', async () => {
+    const { send, tick, emu } = setup({ eventsPerWindow: 3 });
+    const two = {
+      conversions: [
+        validConversion({ conversion_id: 'a' }),
+        validConversion({ conversion_id: 'b' }),
+      ],
+    };
+    expect((await send(two)).res.status).toBe(200);
+    tick(60_000);
+    const over = await send(two);
+    expect(over.res.status).toBe(429);
+    expect(over.json.errors).toEqual([
+      { code: 'TOO_MANY_REQUESTS', message: 'Rate limit exceeded' },
+    ]);
+    expect(over.res.headers.get('retry-after')).toBe('840');
+    expect(over.res.headers.get('x-account-rate-limit-remaining')).toBe('1');
+    expect(over.res.headers.get('x-account-rate-limit-reset')).toBe(String(NOW_S + 900));
+    expect(emu.state.stats()).toMatchObject({ rateLimited: 1, counted: 2 });
+    tick(840_000);
+    expect((await send(two)).res.status).toBe(200);
+  });
+
+  it('uses X’s advanced time for the window but reports reset on the client’s clock', async () => {
+    const { send, emu } = setup({ eventsPerWindow: 1 });
+    emu.clock.advance(49 * 3_600_000);
+    const { res } = await send({ conversions: [validConversion()] });
+    expect(res.headers.get('x-account-rate-limit-reset')).toBe(String(NOW_S + 900));
+  });
+});
