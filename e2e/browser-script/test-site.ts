@@ -4,7 +4,7 @@
  * records every POST (events, capture calls, form posts, Pixel calls).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,20 @@ import { fileURLToPath } from 'node:url';
 export const REPO_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const IIFE_PATH = `${REPO_DIR}packages/browser/dist/twclid.iife.js`;
 
-/** Builds the browser package when its IIFE is missing (`npm run build -w @twclid-kit/browser`). */
+const SRC_DIR = `${REPO_DIR}packages/browser/src`;
+
+/** The IIFE is missing or older than a source file of the browser package. */
+const isStale = () => {
+  if (!existsSync(IIFE_PATH)) return true;
+  const built = statSync(IIFE_PATH).mtimeMs;
+  return readdirSync(SRC_DIR, { recursive: true }).some(
+    (file) => statSync(`${SRC_DIR}/${file}`).mtimeMs > built,
+  );
+};
+
+/** Builds the browser package (`npm run build -w @twclid-kit/browser`) when its IIFE is missing or stale. */
 export function ensureBuilt(): string {
-  if (!existsSync(IIFE_PATH)) {
+  if (isStale()) {
     execFileSync('npm', ['run', 'build', '-w', '@twclid-kit/browser'], {
       cwd: REPO_DIR,
       stdio: 'pipe',
