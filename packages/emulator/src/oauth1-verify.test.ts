@@ -40,10 +40,10 @@ describe('percentEncode (RFC 3986 §2.1 as RFC 5849 §3.6 requires)', () => {
 
   it('only ever leaves unreserved characters unescaped (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (s) => {
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
         const out = percentEncode(s);
         expect(out).toMatch(/^(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/);
-        expect(decodeURIComponent(out)).toBe(s.isWellFormed() ? s : s.toWellFormed());
+        expect(decodeURIComponent(out)).toBe(s);
       }),
     );
   });
@@ -97,7 +97,11 @@ describe('verifyOAuthRequest against the independent oauth-1.0a signer', () => {
     nowSeconds: now,
     maxSkewSeconds: 300,
     requireToken: true,
-    useNonce: (_c: string, _t: string, n: string) => (seen.has(n) ? false : (seen.add(n), true)),
+    useNonce: (_c: string, _t: string, n: string) => {
+      if (seen.has(n)) return false;
+      seen.add(n);
+      return true;
+    },
   });
   const sign = (url: string, extra: Parameters<typeof oauthHeader>[2] = {}) =>
     oauthHeader('POST', url, {
