@@ -25,6 +25,16 @@ export {
   validateBatch,
 } from './conversion.ts';
 export { currencyCodes, isCurrencyCode } from './currency.ts';
+// ---------------------------------------------------------------- route and delivery pipeline
+export type {
+  Dispatcher,
+  DispatcherOptions,
+  DispatcherState,
+  PausedAccount,
+  StopResult,
+  Timers,
+} from './dispatcher.ts';
+export { createDispatcher, MAX_BATCH } from './dispatcher.ts';
 export {
   ConfigError,
   isConfigError,
@@ -36,6 +46,20 @@ export {
 export type { ParsedEventId } from './event-id.ts';
 export { isPixelId, PIXEL_ID_PATTERN, parseEventId } from './event-id.ts';
 export { hashIdentifier, isSha256Hex, sha256Hex } from './hash.ts';
+export type {
+  ConversionResult,
+  FormOptions,
+  KitStats,
+  SendConversionInput,
+  TwclidEnv,
+  TwclidKit,
+  TwclidKitMembers,
+  TwclidKitOptions,
+  TwclidVariables,
+} from './kit.ts';
+export { twclidKit } from './kit.ts';
+export type { ConsoleLoggerOptions } from './logger.ts';
+export { consoleLogger, silentLogger } from './logger.ts';
 export type { CountryCode, Normalized, NormalizedIp } from './normalize.ts';
 export {
   isPhoneCountry,
@@ -54,13 +78,34 @@ export {
   percentEncode,
   randomNonce,
 } from './oauth1.ts';
+export type {
+  ClaimInput,
+  EnqueueInput,
+  EnqueueResult,
+  OutboxEvent,
+  OutboxState,
+  OutboxStats,
+  OutboxStore,
+  ReadyGroup,
+  RescheduleInput,
+} from './outbox.ts';
+export { DEDUP_WINDOW_DEFAULT_MS, DEDUP_WINDOW_MIN_MS, dedupKey, shortEventId } from './outbox.ts';
+export { memoryOutbox } from './outbox-memory.ts';
 export type { RateBudgetOptions } from './rate-budget.ts';
 export { createRateBudget, RATE_LIMIT_DEFAULT, RATE_WINDOW_MS_DEFAULT } from './rate-budget.ts';
 export { parseRateLimit, parseRetryAfter, rateLimitResetAt } from './rate-limit-headers.ts';
 export type { AttemptState, RetryPolicy } from './retry.ts';
 export { decideRetry, RETRY_DEFAULTS } from './retry.ts';
+export type { ClientIpOptions } from './safety/client-ip.ts';
+export { clientIp, rateLimitKey } from './safety/client-ip.ts';
+export type { RateLimiter, RateLimiterOptions } from './safety/rate-limit.ts';
+export { createRateLimiter } from './safety/rate-limit.ts';
+export type { SignalHandlerOptions } from './signals.ts';
+export { installSignalHandlers } from './signals.ts';
 export type { SignedFetchOptions } from './signed-fetch.ts';
 export { signedFetch } from './signed-fetch.ts';
 export type { SerializedValue } from './value.ts';
 export { serializeValue } from './value.ts';
+export type { ParsedWireEvent } from './wire-event.ts';
+export { parseWireEvent } from './wire-event.ts';
 export type * from './x-types.ts';

@@ -84,16 +84,18 @@ export interface TwclidKitOptions {
   events: readonly string[];
   /** The outbox: `sqliteOutbox()` from `@twclid-kit/server/sqlite` (durable) or `memoryOutbox()`. Required. */
   store: OutboxStore;
-  /** Credentials for X (OAuth 1.0a or `X-Pixel-Token`). Required unless `client` is given. */
+  /** Credentials for X (OAuth 1.0a or `X-Pixel-Token`). Required unless `client` is given.
+   * `twclidKit({ ...configFromEnv(), events, store })` fills this, `pixelId`, `baseUrl`,
+   * `version` and `adAccountId` from the environment. */
   auth?: XAuth;
-  /** A ready X client (tests, custom transport). Default: `createXClient({ auth, baseUrl, apiVersion })`. */
+  /** A ready X client (tests, custom transport). Default: `createXClient({ auth, baseUrl, version })`. */
   client?: XClient;
   /** Ads API origin. Default `https://ads-api.x.com`. */
   baseUrl?: string;
-  /** Ads API version. Default `12`. */
-  apiVersion?: string | number;
-  /** The ad account the rate budget and pauses are kept for. Default: the pixel ID. */
-  account?: string;
+  /** Ads API version segment. Default `12`. */
+  version?: string | number;
+  /** The ad account (`X_AD_ACCOUNT_ID`) the rate budget and pauses are kept for. Default: the pixel ID. */
+  adAccountId?: string;
   /** Per-account event budget, shared with everything else sending for the account. Default: 60,000 / rolling 15 min. */
   budget?: RateBudget;
   /** Retry policy tuning for `decideRetry` (attempts, elapsed time, backoff). */
@@ -258,7 +260,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     throw new ConfigError('bodyLimit', 'must be a positive number of bytes');
   }
   const store = options.store;
-  const account = options.account ?? pixelId;
+  const account = options.adAccountId ?? pixelId;
   const now = options.now ?? Date.now;
   const logger = options.logger ?? consoleLogger();
   const allowList = createEventAllowList(pixelId, options.events ?? []);
@@ -284,7 +286,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     createXClient({
       auth: options.auth as XAuth,
       ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
-      ...(options.apiVersion !== undefined ? { version: options.apiVersion } : {}),
+      ...(options.version !== undefined ? { version: options.version } : {}),
       now,
     });
   const dispatcher = createDispatcher({

@@ -13,6 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { DEFAULT_DB_PATH } from './config.ts';
 import {
   type ClaimInput,
   dedupKey,
@@ -26,8 +27,8 @@ import {
 } from './outbox.ts';
 import type { CapiConversion } from './x-types.ts';
 
-/** Default database file (env `TWCLID_KIT_DB` overrides it). */
-export const OUTBOX_DB_DEFAULT = './.twclid-kit/outbox.db';
+/** Default database file (env `TWCLID_KIT_DB` overrides it); the same value `configFromEnv()` uses. */
+export const OUTBOX_DB_DEFAULT = DEFAULT_DB_PATH;
 
 export interface SqliteOutboxOptions {
   /**
