@@ -10,6 +10,9 @@
 export const TWCLID_FIELD = 'twclid';
 /** Hidden form field and JSON key carrying the deduplication key shared with the Pixel. */
 export const CONVERSION_ID_FIELD = 'conversion_id';
+/** Default names of a form's email and phone inputs (raw values; the server hashes them). */
+export const EMAIL_FIELD = 'email';
+export const PHONE_FIELD = 'phone';
 /** Query parameter X appends to the landing URL after an ad click. */
 export const TWCLID_PARAM = 'twclid';
 

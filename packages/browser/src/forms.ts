@@ -1,4 +1,4 @@
-import { CONVERSION_ID_FIELD, TWCLID_FIELD } from './contract.ts';
+import { CONVERSION_ID_FIELD, EMAIL_FIELD, PHONE_FIELD, TWCLID_FIELD } from './contract.ts';
 import { newConversionId } from './conversion-id.ts';
 import type { KitOptions } from './options.ts';
 import { safe } from './safe.ts';
@@ -56,8 +56,8 @@ export function watchForms(
         onSubmit(
           eventId,
           fill(form),
-          inputValue(form, o.emailField || 'email', 'email'),
-          inputValue(form, o.phoneField || 'phone', 'tel'),
+          inputValue(form, o.emailField || EMAIL_FIELD, 'email'),
+          inputValue(form, o.phoneField || PHONE_FIELD, 'tel'),
         );
     }),
     true,
