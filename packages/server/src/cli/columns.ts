@@ -152,9 +152,7 @@ export interface CellIssue {
  * checked here (is `number_items` a number at all, is `contents` JSON); every
  * rule about the values is the core's.
  *
- * Times: ISO 8601 text is passed through; a bare integer is a Unix time, read
- * as seconds when it has at most 10 digits and as milliseconds otherwise
- * (both are what spreadsheets and databases export).
+ * Times: see {@link parseTime}.
  */
 export function rowToInput(
   row: RowFields,
@@ -181,11 +179,8 @@ export function rowToInput(
     // An offline conversion without its time would be stamped "now", which
     // misplaces it in X's attribution windows; refuse rather than guess.
     issues.push({ field: 'conversion_time', message: 'is missing' });
-  } else if (/^\d{1,16}$/.test(time.trim())) {
-    const digits = time.trim();
-    input.conversionTime = digits.length <= 10 ? Number(digits) * 1000 : Number(digits);
   } else {
-    input.conversionTime = time;
+    input.conversionTime = parseTime(time);
   }
 
   const strings: [UploadField, keyof ConversionInput][] = [
@@ -229,6 +224,18 @@ export function rowToInput(
   }
 
   return issues.length > 0 ? { ok: false, issues } : { ok: true, input };
+}
+
+/**
+ * A time cell or flag: a bare integer is a Unix time (seconds up to 10 digits,
+ * milliseconds beyond); anything else is handed to the core as ISO 8601 text.
+ */
+export function parseTime(text: string): number | string {
+  const trimmed = text.trim();
+  if (/^\d{1,16}$/.test(trimmed)) {
+    return trimmed.length <= 10 ? Number(trimmed) * 1000 : Number(trimmed);
+  }
+  return trimmed;
 }
 
 /** `contents`: a JSON array (a CSV cell holds its JSON text) of X's content objects. */

@@ -11,6 +11,7 @@
  */
 import { statSync } from 'node:fs';
 import { MAX_CONVERSIONS_PER_REQUEST } from '../conversion.ts';
+import type { AttemptState } from '../retry.ts';
 import type {
   CapiConversion,
   ConversionInput,
@@ -48,8 +49,8 @@ export interface UploadDeps {
   build(input: ConversionInput): BuildResult;
   client: XClient;
   budget: RateBudget;
-  /** The core's retry policy; `attempt` is 1 for the first send. */
-  decide(outcome: SendOutcome, attempt: number): RetryDecision;
+  /** The core's retry policy (`decideRetry`). */
+  decide(outcome: SendOutcome, state: AttemptState): RetryDecision;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -281,6 +282,7 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
     while (queue.length > 0) {
       let part = queue.shift() as Pending[];
       let attempt = 1;
+      let firstAttemptAt: number | undefined;
       for (;;) {
         if (options.signal?.aborted)
           throw new CommandFailed('interrupted', 'run again with --resume');
@@ -296,12 +298,18 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
           part = part.slice(0, granted);
         }
         status = undefined;
+        firstAttemptAt ??= deps.now();
         const outcome = await deps.client.send(
           options.pixelId,
           part.map((p) => p.conversion),
         );
         if (outcome.rateLimit) deps.budget.update(options.account, outcome.rateLimit);
-        const decision = deps.decide(outcome, attempt);
+        const decision = deps.decide(outcome, {
+          attempts: attempt,
+          firstAttemptAt,
+          now: deps.now(),
+          batchSize: part.length,
+        });
         if (outcome.ok) {
           summary.sent += part.length;
           summary.batches += 1;
