@@ -81,6 +81,16 @@ export function baseStringUri(url: string): string {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
 }
 
+const PROTOCOL_PARAMS = [
+  'oauth_consumer_key',
+  'oauth_nonce',
+  'oauth_signature',
+  'oauth_signature_method',
+  'oauth_timestamp',
+  'oauth_token',
+  'oauth_version',
+];
+
 type ParamMap = Record<string, string | string[]>;
 
 function addParam(params: ParamMap, key: string, value: string): void {
@@ -124,7 +134,14 @@ function signedParams(input: OAuth1SignInput): { oauth: OAuth; data: OAuth.Autho
  */
 export function oauth1Authorization(input: OAuth1SignInput): string {
   const { oauth, data } = signedParams(input);
-  return oauth.toHeader(data).Authorization;
+  // `authorize()` merges query and form parameters into its result, and
+  // `toHeader()` prints every `oauth_*` key: an `oauth_verifier` sent in the
+  // form body would then appear twice. Only protocol parameters go in the header.
+  const protocol = new Set([...PROTOCOL_PARAMS, ...Object.keys(input.oauthParams ?? {})]);
+  const header = Object.fromEntries(
+    Object.entries(data).filter(([key]) => protocol.has(key)),
+  ) as unknown as OAuth.Authorization;
+  return oauth.toHeader(header).Authorization;
 }
 
 /** The `oauth_signature` alone (for tests and debugging signature mismatches). */

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv } from './config.ts';
+import { type ConfigError, isConfigError } from './errors.ts';
+
+const OAUTH = {
+  X_CONSUMER_KEY: 'ck',
+  X_CONSUMER_SECRET: 'cs',
+  X_ACCESS_TOKEN: 'at',
+  X_ACCESS_TOKEN_SECRET: 'ats',
+};
+const BASE = { X_PIXEL_ID: 'o8z6j', ...OAUTH };
+
+function failure(env: Record<string, string | undefined>): ConfigError {
+  try {
+    configFromEnv(env);
+  } catch (error) {
+    if (isConfigError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configFromEnv', () => {
+  it('applies product.md’s defaults', () => {
+    expect(configFromEnv(BASE)).toEqual({
+      baseUrl: 'https://ads-api.x.com',
+      version: '12',
+      pixelId: 'o8z6j',
+      auth: {
+        kind: 'oauth1',
+        consumerKey: 'ck',
+        consumerSecret: 'cs',
+        accessToken: 'at',
+        accessTokenSecret: 'ats',
+      },
+      dbPath: './.twclid-kit/outbox.db',
+      port: 3000,
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      configFromEnv({
+        X_ADS_API_BASE_URL: 'http://127.0.0.1:8787/',
+        X_ADS_API_VERSION: '11',
+        X_PIXEL_ID: 'o8z6j',
+        X_AD_ACCOUNT_ID: '18ce552mlaq',
+        X_PIXEL_TOKEN: 'pt',
+        TWCLID_KIT_DB: '/var/lib/tw/outbox.db',
+        PORT: '8080',
+      }),
+    ).toEqual({
+      baseUrl: 'http://127.0.0.1:8787',
+      version: '11',
+      pixelId: 'o8z6j',
+      adAccountId: '18ce552mlaq',
+      auth: { kind: 'pixel-token', token: 'pt' },
+      dbPath: '/var/lib/tw/outbox.db',
+      port: 8080,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(configFromEnv({ ...BASE, X_PIXEL_TOKEN: '', PORT: ' ' }).auth.kind).toBe('oauth1');
+  });
+
+  it.each([
+    [{ ...OAUTH }, 'X_PIXEL_ID', /is required/],
+    [{ ...BASE, X_PIXEL_ID: 'tw-o8z6j-o87ne' }, 'X_PIXEL_ID', /not a pixel ID/],
+    [{ X_PIXEL_ID: 'o8z6j' }, 'X_PIXEL_TOKEN', /no credentials/],
+    [{ ...BASE, X_PIXEL_TOKEN: 'pt' }, 'X_PIXEL_TOKEN', /not both/],
+    [{ ...BASE, X_ACCESS_TOKEN_SECRET: undefined }, 'X_ACCESS_TOKEN_SECRET', /is missing/],
+    [{ X_PIXEL_ID: 'o8z6j', X_CONSUMER_KEY: 'ck' }, 'X_CONSUMER_SECRET', /is missing/],
+    [{ ...BASE, X_ADS_API_BASE_URL: 'ads-api.x.com' }, 'X_ADS_API_BASE_URL', /absolute URL/],
+    [{ ...BASE, X_ADS_API_BASE_URL: 'ftp://x.com' }, 'X_ADS_API_BASE_URL', /http\(s\)/],
+    [{ ...BASE, X_ADS_API_BASE_URL: 'https://x.com/?a=1' }, 'X_ADS_API_BASE_URL', /query/],
+    [{ ...BASE, X_ADS_API_VERSION: 'v12' }, 'X_ADS_API_VERSION', /not a version/],
+    [{ ...BASE, X_AD_ACCOUNT_ID: 'acc ount' }, 'X_AD_ACCOUNT_ID', /not an ad account/],
+    [{ ...BASE, PORT: 'http' }, 'PORT', /not a port/],
+    [{ ...BASE, PORT: '70000' }, 'PORT', /not a port/],
+  ])('fails naming the variable: %#', (env, variable, message) => {
+    const error = failure(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^${variable}: `));
+    expect(error.message).toMatch(message);
+  });
+
+  it('never echoes a secret in its message', () => {
+    const error = failure({
+      ...BASE,
+      X_CONSUMER_SECRET: 'super-secret',
+      X_PIXEL_TOKEN: 'tok-secret',
+    });
+    expect(error.message).not.toContain('super-secret');
+    expect(error.message).not.toContain('tok-secret');
+  });
+
+  it('reads process.env by default', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { X_PIXEL_ID: 'abc12', X_PIXEL_TOKEN: 'pt' });
+      for (const k of Object.keys(OAUTH)) delete process.env[k];
+      expect(configFromEnv().pixelId).toBe('abc12');
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+});
