@@ -72,7 +72,7 @@ export interface EmulatorOptions {
   users?: UserOption[];
   /** OAuth access tokens, each belonging to a user. Default: the demo access token. */
   tokens?: TokenOption[];
-  /** `X-Pixel-Token` values, each for one pixel. Default: the demo pixel token. */
+  /** `X-Pixel-Token` values, each for one pixel. Default: the demo pixel token (when the demo pixel is configured). */
   pixelTokens?: PixelTokenOption[];
   /** The user who approves `/oauth/authorize`. Default: the first user. */
   authorizingUserId?: string;
@@ -248,7 +248,10 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
   });
 
   const pixelTokens = new Map<string, string>();
-  (options.pixelTokens ?? [{ token: d.pixelToken, pixelId: d.pixelId }]).forEach((t, i) => {
+  const defaultPixelTokens = pixels.has(d.pixelId)
+    ? [{ token: d.pixelToken, pixelId: d.pixelId }]
+    : [];
+  (options.pixelTokens ?? defaultPixelTokens).forEach((t, i) => {
     nonEmpty(`pixelTokens[${i}].token`, t.token);
     if (!pixels.has(t.pixelId)) {
       throw new EmulatorConfigError(

@@ -86,7 +86,7 @@ describe('fault injector', () => {
 
 describe('faults on the Conversion API', () => {
   const T0 = Date.parse('2026-11-28T12:00:00.000Z');
-  const post = (emu: ReturnType<typeof createEmulator>, id: string) => {
+  const post = async (emu: ReturnType<typeof createEmulator>, id: string) => {
     const { url, init } = signedPost(
       { conversions: [validConversion({ conversion_id: id })] },
       { timestamp: T0 / 1000 },
