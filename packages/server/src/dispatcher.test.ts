@@ -115,7 +115,7 @@ describe('createDispatcher', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(x.calls).toHaveLength(5);
     const [dead] = await store.deadLetters();
-    expect(dead?.lastError).toBe('retry budget spent (network: ECONNRESET)');
+    expect(dead?.lastError).toBe('retry budget spent; last: network');
   });
 
   it("splits a 400 batch by halves, dead-letters only the bad event with X's message and sends the rest", async () => {

@@ -225,9 +225,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         return;
       case 'dead':
         await store.markDead(
-          ids.map((id) => ({ id, reason: `${decision.reason} (${reason})` })),
+          ids.map((id) => ({ id, reason: decision.reason })),
           at,
         );
+        logger.log('error', 'event.dead', {
+          pixelId,
+          account,
+          events: ids.length,
+          error: decision.reason,
+        });
         return;
       case 'pause': {
         const until = decision.untilMs ?? at + authPauseMs;

@@ -91,7 +91,7 @@ export function simpleDecide(
       return { action: 'dead', reason: `unexpected HTTP ${outcome.status}` };
     default:
       return attempt >= 5
-        ? { action: 'dead', reason: 'retry budget spent' }
+        ? { action: 'dead', reason: `retry budget spent; last: ${outcome.kind}` }
         : { action: 'retry', delayMs: 1000 };
   }
 }

@@ -1,0 +1,206 @@
+/**
+ * `twclid-kit upload` end to end: the real bin as a child process against the
+ * emulator over real HTTP.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type EmulatorHandle, startEmulator } from '@twclid-kit/emulator';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { emulatorEnv, runCli, tempDir } from './run-cli.ts';
+
+let x: EmulatorHandle;
+beforeAll(async () => {
+  x = await startEmulator({ port: 0 });
+});
+afterAll(async () => {
+  await x.close();
+});
+beforeEach(() => {
+  x.state.reset();
+});
+
+// x-api.md §1 test vectors (SHA-256 of the normalized value; X's CAPI reference [REF12]).
+const TEST_TWITTER_SHA256 = 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62';
+// The vector's +11234567890 is not a valid number, which the kit refuses to hash; a real one:
+const PHONE_SHA256 = createHash('sha256').update('+14155552671').digest('hex');
+
+const MIXED_CSV = [
+  'Email Address,Phone Number,Click ID,Timestamp,Order ID,Value,Currency,Notes',
+  ' Test@Twitter.com ,+1 (415) 555-2671,23opevjt88psuo13lu8d020qkn,2026-11-28T10:00:00Z,A-1,20.00,USD,good',
+  'ann@example.com,,,2026-11-28T10:00:00.000Z,A-2,5,USD,good',
+  ',,,2026-11-28T10:00:00Z,A-3,5,USD,no identifier',
+  'secret.person@example.com,,,yesterday,A-4,5,USD,bad time',
+  'bob@example.com,not-a-phone-555,,2026-11-28T10:00:00Z,A-5,5,USD,bad phone',
+  'carl@example.com,,,1764324000,,7.5,EUR,good (unix seconds; no order id)',
+  'dora@example.com,,,2026-11-28T10:00:00Z,A-7,1,XXX,bad currency',
+  '"multi',
+  'line@example.com",,,2026-11-28T10:00:00Z,A-8,1,USD,bad email spanning lines',
+  'erin@example.com,,,2026-11-28T10:00:00Z,A-9',
+  '',
+].join('\n');
+
+describe('upload --dry-run', () => {
+  it('validates every row, writes the reject file with line numbers and sends nothing', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'orders.csv');
+    writeFileSync(file, MIXED_CSV);
+    const run = await runCli(['upload', file, '--event', 'o87ne', '--dry-run', '--json'], {
+      env: emulatorEnv(x.url),
+    });
+    expect(run.stderr).toContain('ignored columns: Notes');
+    expect(run.code).toBe(1); // rows were rejected
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ dryRun: true, rows: 9, valid: 3, rejected: 6, sent: 0 });
+    expect(x.state.stats().requests.capi).toBe(0);
+    expect(existsSync(`${file}.twclid-state.json`)).toBe(false);
+
+    const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8')) as string[][];
+    expect(rejects[0]).toEqual([
+      'rejected_line',
+      'reject_reason',
+      'Email Address',
+      'Phone Number',
+      'Click ID',
+      'Timestamp',
+      'Order ID',
+      'Value',
+      'Currency',
+      'Notes',
+    ]);
+    const byLine = new Map(rejects.slice(1).map((row) => [row[0], row]));
+    expect([...byLine.keys()]).toEqual(['4', '5', '6', '8', '9', '11']);
+    expect(byLine.get('4')?.[1]).toMatch(/^identifiers: /);
+    expect(byLine.get('5')?.[1]).toMatch(/^conversion_time: /);
+    expect(byLine.get('6')?.[1]).toMatch(/^phone: /);
+    expect(byLine.get('8')?.[1]).toMatch(/^currency: /);
+    expect(byLine.get('9')?.[1]).toMatch(/^email: /); // starts on line 9, spans 10
+    expect(byLine.get('11')?.[1]).toBe('row has 6 fields, the header has 8');
+    // The original row is kept for the human who fixes it…
+    expect(byLine.get('5')?.[2]).toBe('secret.person@example.com');
+    expect(byLine.get('6')?.[3]).toBe('not-a-phone-555');
+    // …but no reason quotes a raw email or phone.
+    for (const row of rejects.slice(1)) {
+      expect(row[1]).not.toMatch(/@|not-a-phone|555/);
+    }
+    expect(statSync(`${file}.rejects.csv`).mode & 0o777).toBe(0o600);
+  });
+
+  it('exits 0 and leaves no reject file when every row is valid', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'leads.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ event: 'tw-o8z6j-o87nf', email_address: 'a@example.com', timestamp: '2026-11-28T10:00:00Z' })}\n\n`,
+    );
+    const run = await runCli(['upload', file, '--dry-run'], { env: emulatorEnv(x.url) });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('valid      1');
+    expect(existsSync(`${file}.rejects.csv`)).toBe(false);
+  });
+});
+
+describe('upload', () => {
+  it('sends good rows hashed exactly like the route, rejects bad ones, and prints debug_ids', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'orders.csv');
+    writeFileSync(file, MIXED_CSV);
+    const run = await runCli(['upload', file, '--event', 'o87ne', '--json'], {
+      env: emulatorEnv(x.url),
+    });
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ rows: 9, sent: 3, rejected: 6, failed: 0, batches: 1 });
+    expect(summary.debugIds).toHaveLength(1);
+    const stats = x.state.stats();
+    expect(stats.counted).toBe(3);
+    const events = x.state.events({ channel: 'capi' });
+    expect(events.map((e) => e.debugId)).toContain(summary.debugIds[0]);
+    const first = events.find((e) => e.conversionId === 'A-1');
+    expect(first?.hashedEmail).toBe(TEST_TWITTER_SHA256);
+    expect(first?.hashedPhoneNumber).toBe(PHONE_SHA256);
+    expect(first?.twclid).toBe('23opevjt88psuo13lu8d020qkn');
+    // The row without an order ID got a derived, UUID-shaped conversion_id.
+    const derived = events.find((e) => e.conversionTime === '2025-11-28T10:00:00.000Z');
+    expect(derived?.conversionId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+
+    const state = JSON.parse(readFileSync(`${file}.twclid-state.json`, 'utf8'));
+    expect(state).toMatchObject({
+      complete: true,
+      watermark: 11,
+      totals: { sent: 3, rejected: 6 },
+    });
+
+    // A second run is refused without --resume/--restart (usage, exit 2)…
+    const again = await runCli(['upload', file, '--event', 'o87ne'], { env: emulatorEnv(x.url) });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already uploaded');
+    // …and --restart sends the same conversion_ids again, which X deduplicates.
+    const restart = await runCli(['upload', file, '--event', 'o87ne', '--restart'], {
+      env: emulatorEnv(x.url),
+    });
+    expect(restart.code).toBe(1);
+    expect(x.state.stats()).toMatchObject({ counted: 3, deduplicated: 3 });
+  });
+
+  it('isolates a row X refuses (400) by splitting the batch, and delivers the rest', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'mixed-events.csv');
+    const rows = ['email,event_id,conversion_time,order_id'];
+    for (let i = 1; i <= 40; i++) {
+      // Row 17 names an event this pixel does not have: only X can tell.
+      rows.push(`u${i}@example.com,${i === 17 ? 'zzzzz' : 'o87ne'},2026-11-28T10:00:00Z,B-${i}`);
+    }
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const emu = await startEmulator({ port: 0, unknownEventStatus: 400 });
+    try {
+      const run = await runCli(['upload', file, '--json'], { env: emulatorEnv(emu.url) });
+      expect(run.code).toBe(1);
+      const summary = JSON.parse(run.stdout);
+      expect(summary).toMatchObject({ sent: 39, failed: 1, rejected: 0 });
+      expect(emu.state.stats().counted).toBe(39);
+      const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8')) as string[][];
+      expect(rejects).toHaveLength(2);
+      expect(rejects[1]?.[0]).toBe('18'); // data row 17 is line 18
+      expect(rejects[1]?.[1]).toMatch(/^X refused: HTTP 400/);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('stops with exit 1 and keeps the rows when X refuses the credentials', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'orders.csv');
+    writeFileSync(file, 'email,conversion_time\na@example.com,2026-11-28T10:00:00Z\n');
+    const run = await runCli(['upload', file, '--event', 'o87ne'], {
+      env: emulatorEnv(x.url, { X_ACCESS_TOKEN_SECRET: 'wrong' }),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('stopped');
+    expect(run.stdout).toContain('doctor');
+    expect(run.stdout + run.stderr).not.toContain('wrong');
+    const state = JSON.parse(readFileSync(`${file}.twclid-state.json`, 'utf8'));
+    expect(state).toMatchObject({ complete: false, watermark: 0 });
+    // Fixed credentials: --resume delivers the row.
+    const resumed = await runCli(['upload', file, '--event', 'o87ne', '--resume'], {
+      env: emulatorEnv(x.url),
+    });
+    expect(resumed.code).toBe(0);
+    expect(x.state.stats().counted).toBe(1);
+  });
+
+  it('names the missing variable and exits 2 without configuration', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'orders.csv');
+    writeFileSync(file, 'email,conversion_time\na@example.com,2026-11-28T10:00:00Z\n');
+    const env = emulatorEnv(x.url);
+    delete env.X_PIXEL_ID;
+    const run = await runCli(['upload', file, '--event', 'o87ne'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('X_PIXEL_ID');
+    expect(run.stderr).toContain('--pixel-id');
+  });
+});
