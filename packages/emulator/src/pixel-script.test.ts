@@ -173,14 +173,9 @@ twq('event','tw-${D.pixelId}-o87ne',{conversion_id:'order-42',email_address:' Bu
       try {
         const page = await browser.newPage();
         await page.goto(`http://127.0.0.1:${sitePort}/landing?twclid=clkchromium`);
-        await page.waitForFunction(
-          () => typeof (window as unknown as { twq: { exe?: unknown } }).twq.exe === 'function',
-        );
-        await page.evaluate(() =>
-          (window as unknown as { twq: (...a: unknown[]) => void }).twq('event', 'o87nf', {
-            conversion_id: 'lead-1',
-          }),
-        );
+        // String expressions: they run in the page, where window exists.
+        await page.waitForFunction("typeof window.twq.exe === 'function'");
+        await page.evaluate("twq('event', 'o87nf', { conversion_id: 'lead-1' })");
         await expect.poll(() => emulator.state.events().length, { timeout: 5000 }).toBe(3);
         const [view, purchase, lead] = emulator.state.events();
         expect(view).toMatchObject({
