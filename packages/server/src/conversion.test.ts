@@ -278,6 +278,16 @@ describe('buildConversion', () => {
     expect(!result.ok && result.issues).toContainEqual({ field, message });
   });
 
+  it('treats whitespace-only optional fields as absent', () => {
+    expect(
+      built({ eventId: 'o87ne', twclid: 'a', value: ' ', currency: '', conversionId: '  ' }),
+    ).toEqual({
+      conversion_time: '2024-05-01T12:00:00.000Z',
+      event_id: 'o87ne',
+      identifiers: [{ twclid: 'a' }],
+    });
+  });
+
   it('ignores unknown keys', () => {
     const input = { eventId: 'o87ne', twclid: 'a', extra: 'x' } as ConversionInput;
     expect(built(input)).not.toHaveProperty('extra');

@@ -255,7 +255,7 @@ export function buildConversion(
   };
   if (present(data.conversionId)) conversion.conversion_id = data.conversionId.trim();
 
-  if (data.value !== undefined && data.value !== null && data.value !== '') {
+  if (typeof data.value === 'number' || present(data.value)) {
     const value = serializeValue(data.value);
     if (value.ok) conversion.value = value.value;
     else fail('value', value.reason);
