@@ -102,7 +102,13 @@ describe('OAuth 1.0a HMAC-SHA1 signature', () => {
           'http://127.0.0.1:8787/12/measurement/conversions/o8z6j',
           'https://api.x.com/oauth/request_token',
         ),
-        fc.array(fc.tuple(text, text), { maxLength: 4 }),
+        fc.array(
+          fc.tuple(
+            text.filter((k) => k !== '__proto__'),
+            text,
+          ),
+          { maxLength: 4 },
+        ),
         text,
         text,
         fc.constantFrom('GET', 'POST', 'post'),
@@ -133,6 +139,54 @@ describe('OAuth 1.0a HMAC-SHA1 signature', () => {
         },
       ),
     );
+  });
+
+  it("escapes ! ' ( ) * inside the signature base string, not only in the helper", () => {
+    const url = "https://api.x.com/x?q=!'()*";
+    const credentials = { ...X_EXAMPLE.credentials, consumerSecret: "s!'()*" };
+    const header = oauth1Authorization({
+      method: 'GET',
+      url,
+      credentials,
+      nonce: 'n',
+      timestamp: 1,
+    });
+    expect(
+      verifyRfc5849({
+        method: 'GET',
+        url,
+        authorization: header,
+        consumerSecret: "s!'()*",
+        tokenSecret: credentials.accessTokenSecret,
+      }),
+    ).toBe(true);
+  });
+
+  it('signs parameters named like Object.prototype members (regression: "toString" broke it)', () => {
+    const url = 'https://api.x.com/x?toString=&constructor=1&hasOwnProperty=2';
+    const header = oauth1Authorization({
+      method: 'GET',
+      url,
+      credentials: X_EXAMPLE.credentials,
+      nonce: 'n',
+      timestamp: 1,
+    });
+    expect(
+      verifyRfc5849({
+        method: 'GET',
+        url,
+        authorization: header,
+        consumerSecret: X_EXAMPLE.credentials.consumerSecret,
+        tokenSecret: X_EXAMPLE.credentials.accessTokenSecret,
+      }),
+    ).toBe(true);
+    expect(() =>
+      oauth1Authorization({
+        method: 'GET',
+        url: 'https://api.x.com/x?__proto__=1',
+        credentials: X_EXAMPLE.credentials,
+      }),
+    ).toThrow(/__proto__/);
   });
 
   it('decodes + in a query as a space (regression: oauth-1.0a’s own query parser does not)', () => {

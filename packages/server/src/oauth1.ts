@@ -94,7 +94,10 @@ const PROTOCOL_PARAMS = [
 type ParamMap = Record<string, string | string[]>;
 
 function addParam(params: ParamMap, key: string, value: string): void {
-  const existing = params[key];
+  // oauth-1.0a keeps parameters in plain objects, where this one name would
+  // set the prototype instead of a key and silently drop out of the signature.
+  if (key === '__proto__') throw new TypeError('cannot sign a parameter named "__proto__"');
+  const existing = Object.hasOwn(params, key) ? params[key] : undefined;
   if (existing === undefined) params[key] = value;
   else if (Array.isArray(existing)) existing.push(value);
   else params[key] = [existing, value];
@@ -115,7 +118,8 @@ function signedParams(input: OAuth1SignInput): { oauth: OAuth; data: OAuth.Autho
   const nonce = input.nonce ?? randomNonce();
   const timestamp = input.timestamp ?? Math.floor(Date.now() / 1000);
   const oauth = createSigner(input.credentials, nonce, timestamp);
-  const params: ParamMap = {};
+  // No prototype: a parameter named `toString` must not find Object's method.
+  const params: ParamMap = Object.create(null);
   for (const [key, value] of new URL(input.url).searchParams) addParam(params, key, value);
   for (const [key, value] of Object.entries(input.form ?? {})) addParam(params, key, value);
   for (const [key, value] of Object.entries(input.oauthParams ?? {})) addParam(params, key, value);
