@@ -41,7 +41,7 @@ const MIXED_CSV = [
   '',
 ].join('\n');
 
-describe('upload --dry-run', () => {
+describe('upload --dry-run', { timeout: 60_000 }, () => {
   it('validates every row, writes the reject file with line numbers and sends nothing', async () => {
     const dir = tempDir();
     const file = join(dir, 'orders.csv');
@@ -56,7 +56,9 @@ describe('upload --dry-run', () => {
     expect(x.state.stats().requests.capi).toBe(0);
     expect(existsSync(`${file}.twclid-state.json`)).toBe(false);
 
-    const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8')) as string[][];
+    const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8'), {
+      relax_column_count: true,
+    }) as string[][];
     expect(rejects[0]).toEqual([
       'rejected_line',
       'reject_reason',
@@ -76,7 +78,7 @@ describe('upload --dry-run', () => {
     expect(byLine.get('6')?.[1]).toMatch(/^phone: /);
     expect(byLine.get('8')?.[1]).toMatch(/^currency: /);
     expect(byLine.get('9')?.[1]).toMatch(/^email: /); // starts on line 9, spans 10
-    expect(byLine.get('11')?.[1]).toBe('row has 6 fields, the header has 8');
+    expect(byLine.get('11')?.[1]).toBe('row has 5 fields, the header has 8');
     // The original row is kept for the human who fixes it…
     expect(byLine.get('5')?.[2]).toBe('secret.person@example.com');
     expect(byLine.get('6')?.[3]).toBe('not-a-phone-555');
@@ -101,7 +103,7 @@ describe('upload --dry-run', () => {
   });
 });
 
-describe('upload', () => {
+describe('upload', { timeout: 60_000 }, () => {
   it('sends good rows hashed exactly like the route, rejects bad ones, and prints debug_ids', async () => {
     const dir = tempDir();
     const file = join(dir, 'orders.csv');
@@ -162,7 +164,9 @@ describe('upload', () => {
       const summary = JSON.parse(run.stdout);
       expect(summary).toMatchObject({ sent: 39, failed: 1, rejected: 0 });
       expect(emu.state.stats().counted).toBe(39);
-      const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8')) as string[][];
+      const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8'), {
+        relax_column_count: true,
+      }) as string[][];
       expect(rejects).toHaveLength(2);
       expect(rejects[1]?.[0]).toBe('18'); // data row 17 is line 18
       expect(rejects[1]?.[1]).toMatch(/^X refused: HTTP 400/);
