@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, parseCliArgs } from './cli-args.ts';
+
+describe('twclid-emulator flags', () => {
+  it('defaults to port 4100 and no faults', () => {
+    expect(parseCliArgs([])).toEqual({ help: false, options: { port: 4100 } });
+  });
+
+  it('maps fault flags to fault options', () => {
+    expect(
+      parseCliArgs([
+        '--port',
+        '0',
+        '--seed',
+        '9',
+        '--server-error-rate',
+        '0.2',
+        '--timeout-rate',
+        '0.05',
+        '--rate-limit-rate',
+        '0.05',
+        '--drop-rate',
+        '0.01',
+        '--drop-after-processing',
+        '--hang-ms',
+        '100',
+        '--slow-rate',
+        '0.1',
+        '--slow-ms',
+        '300',
+        '--latency-ms',
+        '5',
+        '--retry-after',
+        '2',
+        '--events-per-window',
+        '1000',
+        '--unknown-event-status',
+        '400',
+        '--host',
+        '0.0.0.0',
+      ]),
+    ).toEqual({
+      help: false,
+      options: {
+        port: 0,
+        hostname: '0.0.0.0',
+        eventsPerWindow: 1000,
+        unknownEventStatus: 400,
+        faults: {
+          seed: 9,
+          serverErrorRate: 0.2,
+          timeoutRate: 0.05,
+          rateLimitRate: 0.05,
+          dropRate: 0.01,
+          dropAfterProcessing: true,
+          hangMs: 100,
+          slowRate: 0.1,
+          slowMs: 300,
+          latencyMs: 5,
+          retryAfterSeconds: 2,
+        },
+      },
+    });
+  });
+
+  it('names the bad flag', () => {
+    expect(() => parseCliArgs(['--port', 'abc'])).toThrow(
+      new CliUsageError('--port: expected a number, got "abc"'),
+    );
+    expect(() => parseCliArgs(['--unknown-event-status', '500'])).toThrow(/--unknown-event-status/);
+    expect(() => parseCliArgs(['--nope'])).toThrow(CliUsageError);
+    expect(parseCliArgs(['-h'])).toEqual({ help: true });
+  });
+});
