@@ -9,6 +9,15 @@ export interface Machine {
   os: string;
   node: string;
   chromium?: string;
+  /** 1, 5 and 15 minute load averages when the benchmark started (other work on the machine). */
+  loadAverage?: string;
+}
+
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 }
 
 export function describeMachine(): Machine {

@@ -40,6 +40,9 @@ export interface StartOptions {
   nodeArgs?: readonly string[];
 }
 
+/** tsx's loader as an absolute URL, so a child started in any directory finds it. */
+export const TSX_LOADER = import.meta.resolve('tsx');
+
 const live = new Set<ChildProcess>();
 let hooksInstalled = false;
 
@@ -81,7 +84,7 @@ export async function startTsChild<Ready = Record<string, unknown>>(
     : undefined;
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', entry, ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), '--import', TSX_LOADER, entry, ...(options.args ?? [])],
     {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

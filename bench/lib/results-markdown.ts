@@ -68,6 +68,9 @@ export function renderResults(results: readonly BenchResult[], previous?: string
     out.push(`- command: \`${result.command}\``);
     out.push(`- date: ${result.date} (took ${formatNumber(result.durationS, 's')})`);
     if (machines.size !== 1) out.push(`- machine: ${machineLine(result.machine)}`);
+    if (result.machine.loadAverage) {
+      out.push(`- load average at start (1, 5, 15 min): ${result.machine.loadAverage}`);
+    }
     const params = Object.entries(result.parameters);
     if (params.length > 0) {
       out.push(`- parameters: ${params.map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);

@@ -1,0 +1,16 @@
+/** Builds the browser script the way CI does, so benchmarks measure the shipped file. */
+import { existsSync } from 'node:fs';
+import { BROWSER_IIFE, REPO_DIR } from './paths.ts';
+import { run } from './processes.ts';
+
+/** Runs the browser package's build (always, unless `reuse` and the file exists). */
+export async function buildBrowserScript(reuse = false): Promise<string> {
+  if (reuse && existsSync(BROWSER_IIFE)) return BROWSER_IIFE;
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  await run(npm, ['run', 'build', '-w', '@twclid-kit/browser'], {
+    cwd: REPO_DIR,
+    timeoutMs: 300_000,
+  });
+  if (!existsSync(BROWSER_IIFE)) throw new Error(`the browser build did not write ${BROWSER_IIFE}`);
+  return BROWSER_IIFE;
+}

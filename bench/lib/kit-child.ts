@@ -1,0 +1,69 @@
+/** Starting the bench's kit server (and the bare baseline) as child processes. */
+import path from 'node:path';
+import { SERVERS_DIR } from './paths.ts';
+import { type Child, startTsChild } from './processes.ts';
+
+export interface KitServerOptions {
+  xBaseUrl: string;
+  store: 'sqlite' | 'memory';
+  db?: string;
+  deliver?: boolean;
+  timeoutMs?: number;
+  flushMs?: number;
+  budgetLimit?: number;
+  budgetWindowMs?: number;
+  retryBaseMs?: number;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  port?: number;
+  logFile?: string;
+}
+
+export type ServerChild = Child<{ ready: true; port: number }>;
+
+export function startKitServer(options: KitServerOptions): Promise<ServerChild> {
+  const args = ['--x-base-url', options.xBaseUrl, '--store', options.store];
+  if (options.db) args.push('--db', options.db);
+  if (options.deliver === false) args.push('--no-deliver');
+  const numeric: [string, number | undefined][] = [
+    ['--timeout-ms', options.timeoutMs],
+    ['--flush-ms', options.flushMs],
+    ['--budget-limit', options.budgetLimit],
+    ['--budget-window-ms', options.budgetWindowMs],
+    ['--retry-base-ms', options.retryBaseMs],
+    ['--port', options.port],
+  ];
+  for (const [flag, value] of numeric) if (value !== undefined) args.push(flag, String(value));
+  if (options.logLevel) args.push('--log-level', options.logLevel);
+  return startTsChild(path.join(SERVERS_DIR, 'kit-server.ts'), {
+    args,
+    ...(options.logFile ? { logFile: options.logFile } : {}),
+  });
+}
+
+export function startBareServer(): Promise<ServerChild> {
+  return startTsChild(path.join(SERVERS_DIR, 'bare-server.ts'));
+}
+
+/** `GET /tw/health` of a kit server. */
+export async function kitHealth(port: number): Promise<KitHealth> {
+  const response = await fetch(`http://127.0.0.1:${port}/tw/health`);
+  if (!response.ok) throw new Error(`/tw/health answered ${response.status}`);
+  return (await response.json()) as KitHealth;
+}
+
+/** The parts of the kit's health/stats answer the benchmarks read. */
+export interface KitHealth {
+  status: string;
+  depth: number;
+  pending: number;
+  inFlight: number;
+  delivered: number;
+  dead: number;
+  counters: {
+    accepted: number;
+    duplicates: number;
+    suppressed: number;
+    spam: number;
+    rejected: number;
+  };
+}

@@ -1,0 +1,8 @@
+/** Where things are in the repository, for benchmarks run from any directory. */
+import path from 'node:path';
+import { BENCH_DIR } from './results.ts';
+
+export const REPO_DIR = path.dirname(BENCH_DIR);
+export const BROWSER_DIR = path.join(REPO_DIR, 'packages', 'browser');
+export const BROWSER_IIFE = path.join(BROWSER_DIR, 'dist', 'twclid.iife.js');
+export const SERVERS_DIR = path.join(BENCH_DIR, 'servers');

@@ -1,0 +1,124 @@
+/**
+ * The kit as an app would run it: `twclidKit` mounted at `/tw` on a Hono app
+ * served by @hono/node-server, with the SQLite outbox (default) or the memory
+ * one, sending to an X Ads API at `--x-base-url` (the emulator) with OAuth 1.0a.
+ * Benchmarks and the reliability suite start it as a child process (so it can
+ * be SIGKILLed); it prints `{"ready":true,"port":N}` once listening and shuts
+ * down gracefully on SIGTERM.
+ *
+ *   node --import tsx bench/servers/kit-server.ts --x-base-url http://127.0.0.1:4123 \
+ *     [--store sqlite --db /tmp/outbox.db] [--no-deliver] [--port 0]
+ */
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { EMULATOR_DEFAULTS } from '@twclid-kit/emulator';
+import {
+  consoleLogger,
+  createRateBudget,
+  createXClient,
+  memoryOutbox,
+  twclidKit,
+  type XAuth,
+} from '@twclid-kit/server';
+import { sqliteOutbox } from '@twclid-kit/server/sqlite';
+import { Hono } from 'hono';
+import { BENCH_ORIGIN } from '../lib/wire-events.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    store: { type: 'string', default: 'sqlite' },
+    db: { type: 'string' },
+    'x-base-url': { type: 'string' },
+    'no-deliver': { type: 'boolean', default: false },
+    'timeout-ms': { type: 'string', default: '2000' },
+    'flush-ms': { type: 'string' },
+    'budget-limit': { type: 'string' },
+    'budget-window-ms': { type: 'string' },
+    'retry-base-ms': { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`kit-server: ${message}`);
+  process.exit(2);
+}
+
+const baseUrl = values['x-base-url'] ?? fail('--x-base-url is required (the emulator URL)');
+const store =
+  values.store === 'memory'
+    ? memoryOutbox()
+    : values.store === 'sqlite'
+      ? sqliteOutbox({ path: values.db ?? fail('--db is required with --store sqlite') })
+      : fail(`--store must be sqlite or memory, got ${values.store}`);
+const optionalNumber = (name: keyof typeof values): number | undefined => {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0)
+    fail(`--${name} must be a non-negative number, got ${String(raw)}`);
+  return n;
+};
+
+const d = EMULATOR_DEFAULTS;
+const auth: XAuth = {
+  kind: 'oauth1',
+  consumerKey: d.consumerKey,
+  consumerSecret: d.consumerSecret,
+  accessToken: d.accessToken,
+  accessTokenSecret: d.accessTokenSecret,
+};
+const budgetLimit = optionalNumber('budget-limit');
+const budgetWindowMs = optionalNumber('budget-window-ms');
+const flushMs = optionalNumber('flush-ms');
+const retryBaseMs = optionalNumber('retry-base-ms');
+const level = values['log-level'];
+if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
+  fail(`--log-level must be debug, info, warn or error, got ${level}`);
+}
+
+const kit = twclidKit({
+  pixelId: d.pixelId,
+  adAccountId: d.accountId,
+  events: Object.values(d.events).map((e) => e.id),
+  store,
+  client: createXClient({ baseUrl, auth, timeoutMs: optionalNumber('timeout-ms') ?? 2000 }),
+  allowedOrigins: [BENCH_ORIGIN],
+  // Every request of a load generator comes from 127.0.0.1: a per-IP limit would
+  // measure the limiter, not the route.
+  rateLimit: false,
+  defaultCountry: 'US',
+  autoStart: !values['no-deliver'],
+  logger: consoleLogger({ level }),
+  ...(budgetLimit !== undefined || budgetWindowMs !== undefined
+    ? {
+        budget: createRateBudget({
+          ...(budgetLimit !== undefined ? { limit: budgetLimit } : {}),
+          ...(budgetWindowMs !== undefined ? { windowMs: budgetWindowMs } : {}),
+        }),
+      }
+    : {}),
+  ...(flushMs !== undefined ? { flushIntervalMs: flushMs } : {}),
+  ...(retryBaseMs !== undefined ? { retry: { backoff: { baseMs: retryBaseMs } } } : {}),
+});
+
+const app = new Hono();
+app.route('/tw', kit);
+
+const server = serve(
+  { fetch: app.fetch, port: Number(values.port), hostname: '127.0.0.1' },
+  (info) => {
+    console.log(
+      JSON.stringify({ ready: true, port: (info as AddressInfo).port, pid: process.pid }),
+    );
+  },
+);
+
+let stopping = false;
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  void kit.shutdown({ timeoutMs: 5000 }).finally(() => server.close(() => process.exit(0)));
+});
