@@ -263,6 +263,25 @@ describe('twclidKit route', () => {
     expect(none.status).toBe(403);
   });
 
+  it('answers CORS preflights for listed origins only', async () => {
+    const { app } = setup({ allowedOrigins: ['https://landing.example'] });
+    const preflight = (origin: string) =>
+      app.request(`${SITE}/tw/events`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const ok = await preflight('https://landing.example');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://landing.example');
+    expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+    const evil = await preflight('https://evil.example');
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('rate-limits per IP, groups IPv6 by /64, and resets with the window', async () => {
     const { app } = setup({ rateLimit: { limit: 2, windowMs: 60_000 } });
     const from = (ip: string, n: number) =>

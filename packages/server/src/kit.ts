@@ -22,6 +22,7 @@ import {
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
+import { cors } from 'hono/cors';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { createXClient } from './client.ts';
@@ -468,6 +469,21 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   // ------------------------------------------------------------ routes
 
   const app = new Hono<TwclidEnv>();
+
+  // Listed origins on other hosts post JSON with `fetch` (a CORS preflight) and
+  // call /capture with credentials so the cookie is set; answer their preflights.
+  const corsOrigins = (options.allowedOrigins ?? []).map((origin) => new URL(origin).origin);
+  if (corsOrigins.length > 0) {
+    const allowCors = cors({
+      origin: corsOrigins,
+      allowMethods: ['POST'],
+      allowHeaders: ['content-type'],
+      credentials: true,
+      maxAge: 600,
+    });
+    app.use(EVENTS_PATH, allowCors);
+    app.use(CAPTURE_PATH, allowCors);
+  }
 
   app.post(EVENTS_PATH, async function twclidEvents(c) {
     if (stopping) return stoppingResponse(c);

@@ -65,6 +65,16 @@ export function inputFieldToWire(field: string): string {
   return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+/** `true` when the value at `path` is missing from the body (zod does not report inputs by default). */
+function isAbsent(body: unknown, path: readonly PropertyKey[]): boolean {
+  let node: unknown = body;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return true;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node === undefined;
+}
+
 export function parseWireEvent(body: unknown): ParsedWireEvent {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, issues: [{ field: 'body', message: 'must be a JSON object' }] };
@@ -76,7 +86,7 @@ export function parseWireEvent(body: unknown): ParsedWireEvent {
       issues: parsed.error.issues.map((issue) => ({
         field: wireFieldName(issue.path),
         message:
-          issue.code === 'invalid_type' && issue.input === undefined
+          issue.code === 'invalid_type' && isAbsent(body, issue.path)
             ? 'is required'
             : issue.message,
       })),
