@@ -64,16 +64,33 @@ describe('oauth login', { timeout: 60_000 }, () => {
     expect(doctor.code).toBe(0);
   });
 
-  it('takes --pin for scripts and prints JSON', async () => {
-    // Approve first: a script learns the URL from a previous step; here the
-    // request token is obtained by the CLI itself, so approve while it waits.
-    const { child, done } = startCli(['oauth', 'login', '--json', '--pin', 'placeholder'], {
-      env: consumerOnly(),
+  it('prints JSON with --json (the PIN piped in)', async () => {
+    const { child, done } = startCli(['oauth', 'login', '--json'], { env: consumerOnly() });
+    let stderr = '';
+    const url = await new Promise<string>((resolve) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /(http:\/\/\S+\/oauth\/authorize\?oauth_token=\S+)/.exec(stderr);
+        if (match && stderr.includes('PIN:')) resolve(match[1] as string);
+      });
     });
-    child.stdin?.end();
+    child.stdin?.end(`${await approve(url)}\n`);
     const run = await done;
-    // A wrong PIN is refused by X: exit 1 with a hint, no token printed.
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    const latest = x.issuedTokens().at(-1);
+    expect(result).toEqual({
+      accessToken: latest?.token,
+      accessTokenSecret: latest?.secret,
+      userId: EMULATOR_DEFAULTS.userId,
+      screenName: EMULATOR_DEFAULTS.screenName,
+    });
+  });
+
+  it('refuses a wrong --pin (exit 1, nothing printed on stdout)', async () => {
+    const run = await runCli(['oauth', 'login', '--pin', '0000000x'], { env: consumerOnly() });
     expect(run.code).toBe(1);
+    expect(run.stderr).toContain('access token failed (HTTP 401)');
     expect(run.stderr).toContain('PIN');
     expect(run.stdout).toBe('');
   });
