@@ -359,7 +359,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
             resolve();
           };
           hung.add(done);
-          c.env?.incoming?.once('close', done);
+          // The socket closes when the client gives up; stop hanging then.
+          c.env?.incoming?.socket?.once('close', done);
           const hangMs = faults.config().hangMs;
           if (hangMs > 0) setTimeout(done, hangMs);
         });

@@ -46,6 +46,14 @@ describe('startEmulator', () => {
       body: JSON.stringify({ conversions: [validConversion()] }),
       signal: AbortSignal.timeout(200),
     });
+    const early = await Promise.race([
+      res.then(
+        () => 'answered',
+        () => 'failed',
+      ),
+      new Promise((r) => setTimeout(() => r('pending'), 100)),
+    ]);
+    expect(early).toBe('pending');
     await expect(res).rejects.toThrow();
     expect(handle.state.stats()).toMatchObject({ counted: 0, faults: { timeout: 1 } });
     // Another hung request, left open: close() must not wait for it.
