@@ -578,3 +578,72 @@ describe('rate limit: 60,000 events per account per rolling 15 minutes (configur
     expect(res.headers.get('x-account-rate-limit-reset')).toBe(String(NOW_S + 900));
   });
 });
+
+describe('bad input never crashes', () => {
+  it('answers 4xx (never 5xx) to arbitrary JSON bodies and records nothing as counted (property)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { send, emu } = setup();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ conversions: fc.array(fc.jsonValue(), { maxLength: 3 }) }),
+          fc.record({
+            conversions: fc.array(
+              fc.record(
+                {
+                  conversion_time: fc.oneof(
+                    fc.jsonValue(),
+                    fc.constant('2026-11-28T10:00:00.000Z'),
+                  ),
+                  event_id: fc.oneof(fc.jsonValue(), fc.constant('o87ne')),
+                  identifiers: fc.oneof(
+                    fc.jsonValue(),
+                    fc.array(
+                      fc.dictionary(
+                        fc.constantFrom('twclid', 'hashed_email', 'ip_address'),
+                        fc.jsonValue(),
+                      ),
+                    ),
+                  ),
+                  value: fc.jsonValue(),
+                  contents: fc.jsonValue(),
+                },
+                { requiredKeys: [] },
+              ),
+              { minLength: 1, maxLength: 3 },
+            ),
+          }),
+        ),
+        async (body) => {
+          const before = emu.state.stats().counted;
+          const { res } = await send(body);
+          expect(res.status === 200 || (res.status >= 400 && res.status < 500)).toBe(true);
+          if (res.status !== 200) expect(emu.state.stats().counted).toBe(before);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('answers 204 to any Pixel hit, whatever it holds', async () => {
+    const fc = (await import('fast-check')).default;
+    const { emu } = setup();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        async (text) => {
+          const res = await emu.app.request(`${BASE}/_pixel/collect`, {
+            method: 'POST',
+            body: text,
+          });
+          expect(res.status).toBe(204);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
