@@ -647,3 +647,28 @@ describe('bad input never crashes', () => {
     );
   });
 });
+
+describe('limits', () => {
+  it('answers 413 to a body over maxBodyBytes', async () => {
+    const { send } = setup({ maxBodyBytes: 1024 });
+    const { res, json } = await send({
+      conversions: [validConversion({ description: 'x'.repeat(2000) })],
+    });
+    expect(res.status).toBe(413);
+    expect(json.errors[0]).toEqual({
+      code: 'INVALID_REQUEST',
+      message: 'Request body exceeds 1024 bytes',
+    });
+  });
+
+  it('limits requests per user and endpoint (x-rate-limit-*) apart from the account’s events', async () => {
+    const { send } = setup({ requestsPerWindow: 2 });
+    const one = { conversions: [validConversion()] };
+    expect((await send(one)).res.headers.get('x-rate-limit-remaining')).toBe('1');
+    expect((await send(one)).res.status).toBe(200);
+    const third = await send(one);
+    expect(third.res.status).toBe(429);
+    expect(third.res.headers.get('x-rate-limit-remaining')).toBe('0');
+    expect(third.res.headers.get('x-account-rate-limit-remaining')).toBe('59998');
+  });
+});
