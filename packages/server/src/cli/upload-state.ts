@@ -33,7 +33,13 @@ export const STATE_DEBUG_IDS = 100;
 
 const stateSchema = z.object({
   version: z.literal(STATE_VERSION),
-  input: z.object({ name: z.string(), size: z.number(), headSha256: z.string() }),
+  input: z.object({
+    name: z.string(),
+    size: z.number().int().nonnegative(),
+    /** How many leading bytes `headSha256` covers. */
+    headBytes: z.number().int().nonnegative(),
+    headSha256: z.string(),
+  }),
   startedAt: z.string(),
   updatedAt: z.string(),
   /** Every line ≤ watermark is settled (delivered, or in the reject file). */
@@ -60,15 +66,15 @@ export function rejectsPathFor(input: string): string {
   return `${input}.rejects.csv`;
 }
 
-/** Size and SHA-256 of the first {@link FINGERPRINT_BYTES} of the input. */
-export function fingerprint(path: string): UploadState['input'] {
+/** Size and SHA-256 of the first `bytes` (default {@link FINGERPRINT_BYTES}) of the input. */
+export function fingerprint(path: string, bytes = FINGERPRINT_BYTES): UploadState['input'] {
   const size = statSync(path).size;
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.alloc(Math.min(size, FINGERPRINT_BYTES));
+    const buffer = Buffer.alloc(Math.min(size, bytes));
     const read = readSync(fd, buffer, 0, buffer.length, 0);
     const headSha256 = createHash('sha256').update(buffer.subarray(0, read)).digest('hex');
-    return { name: basename(path), size, headSha256 };
+    return { name: basename(path), size, headBytes: read, headSha256 };
   } finally {
     closeSync(fd);
   }
@@ -118,11 +124,12 @@ export function loadState(path: string): UploadState | undefined {
 }
 
 /**
- * Checks that the input is the file the state was written for: same first
- * bytes, not shorter. (Rows appended at the end are fine: they come after the
- * watermark.)
+ * Checks that the input is the file the state was written for: the same
+ * leading bytes, not shorter. (Rows appended at the end are fine: they come
+ * after the watermark.)
  */
-export function assertSameInput(state: UploadState, current: UploadState['input'], path: string) {
+export function assertSameInput(state: UploadState, path: string): void {
+  const current = fingerprint(path, state.input.headBytes);
   if (current.headSha256 !== state.input.headSha256 || current.size < state.input.size) {
     throw new UsageError(
       `${path} changed since the upload state was written (${state.updatedAt})`,

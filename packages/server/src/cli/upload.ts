@@ -209,13 +209,12 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
         : 'use --resume to continue where it stopped, or --restart to start over',
     );
   } else {
-    const current = fingerprint(options.file);
     if (existing && options.resume) {
-      assertSameInput(existing, current, options.file);
+      assertSameInput(existing, options.file);
       state = existing;
-      state.input = current;
+      state.input = fingerprint(options.file);
     } else {
-      state = newState(current, deps.now());
+      state = newState(fingerprint(options.file), deps.now());
     }
   }
 
