@@ -314,7 +314,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         };
       }
       const shape = bodyError ? undefined : checkBody(body);
-      const conversions = shape && (shape.ok ? shape.conversions : shape.conversions);
+      const conversions = shape?.conversions;
 
       let auth: AuthResult = { method: 'none', ok: false };
       const base = () => ({

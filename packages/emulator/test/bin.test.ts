@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/twclid-emulator.ts', import.meta.url));
+
+describe('bin/twclid-emulator.ts', () => {
+  it('prints the URL and credentials, serves requests and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', '0', '--seed', '5'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    try {
+      await expect.poll(() => out, { timeout: 15_000, interval: 50 }).toContain('X_PIXEL_TOKEN=');
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
+      expect(out).toContain('X_CONSUMER_KEY=emulator-consumer-key');
+      expect(out).toContain('(seed 5)');
+      const stats = await fetch(`${url}/_emulator/stats`);
+      expect(stats.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('exits 2 with the usage on a bad flag', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', 'x'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('--port: expected a number');
+  }, 30_000);
+});
