@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 describe('landing from an ad', () => {
-  it('stores the click in a first-party cookie (server Set-Cookie and script) for 90 days', async () => {
+  it('stores the click in a first-party cookie the server sets on landing, for 90 days', async () => {
     const page = await freshPage();
     const twclid = newTwclid();
     const before = Date.now();
@@ -77,9 +77,6 @@ describe('landing from an ad', () => {
     expect(Number(clickedAt)).toBeGreaterThanOrEqual(before - 1_000);
     const expiresIn = (cookie?.expires ?? 0) - before / 1000;
     expect(Math.abs(expiresIn - NINETY_DAYS_S)).toBeLessThan(120);
-    // The script keeps a localStorage mirror of the same click.
-    const mirror = await page.evaluate((key) => localStorage.getItem(key), CLICK_COOKIE);
-    expect(mirror).toContain(twclid);
     // Every page now knows the click, and the Pixel's page view carried it to X.
     await page.goto(`${stack.demoUrl}/shop/grinder`);
     expect(await page.textContent('[data-testid=demo-twclid]')).toBe(twclid);
@@ -90,21 +87,38 @@ describe('landing from an ad', () => {
     expect(views.length).toBeGreaterThan(0);
   });
 
-  it('a second ad click replaces the first, and the next conversion carries the new one', async () => {
+  it('a second click replaces the first (last click wins), and the next conversion carries it', async () => {
     const page = await freshPage();
     const first = newTwclid();
     const second = newTwclid();
     await landFromAd(page, stack.demoUrl, first);
-    await landFromAd(page, stack.demoUrl, second);
 
-    const cookie = (await context?.cookies())?.find((c) => c.name === CLICK_COOKIE);
-    expect(cookie?.value).toMatch(new RegExp(`^1\\.\\d+\\.${second}$`));
+    // The second click arrives by single-page-app navigation, where only the script sees it:
+    // it stores the click (cookie and localStorage mirror) and asks the server to re-set the cookie.
+    const capture = page.waitForResponse((r) => r.url().endsWith('/tw/capture'));
+    await page.evaluate((id) => history.pushState({}, '', `/?twclid=${id}`), second);
+    const captured = await capture;
+    expect(captured.status()).toBe(204);
+    expect(JSON.parse(captured.request().postData() ?? '{}')).toEqual({ twclid: second });
+    expect((await captured.headerValue('set-cookie')) ?? '').toMatch(
+      new RegExp(`^${CLICK_COOKIE}=1\\.\\d+\\.${second};`),
+    );
+
+    const cookies = ((await context?.cookies()) ?? []).filter((c) => c.name === CLICK_COOKIE);
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]?.value).toMatch(new RegExp(`^1\\.\\d+\\.${second}$`));
     expect(await page.evaluate((key) => localStorage.getItem(key), CLICK_COOKIE)).toContain(second);
 
     const run = await requestWholesale(page, stack.demoUrl, 'second.click@example.com');
     const [group] = await bothCopies(api, run.conversionId);
     expect(group?.pixel[0]?.twclid).toBe(second);
     expect(group?.capi[0]?.twclid).toBe(second);
+
+    // A later landing from another ad replaces it again, server-side this time.
+    const third = newTwclid();
+    await landFromAd(page, stack.demoUrl, third);
+    const latest = ((await context?.cookies()) ?? []).filter((c) => c.name === CLICK_COOKIE);
+    expect(latest.map((c) => c.value)).toEqual([expect.stringMatching(new RegExp(`\\.${third}$`))]);
   });
 
   it('Global Privacy Control: nothing is stored and no flow forwards anything to X', async () => {
