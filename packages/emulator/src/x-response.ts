@@ -3,6 +3,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ResolvedPixel } from './config.ts';
 import type { XError } from './conversion-rules.ts';
 
 export type RequestParams = Record<string, string>;
@@ -23,5 +24,35 @@ export function unauthorized(reason: string): XError {
   return {
     code: 'UNAUTHORIZED_ACCESS',
     message: `This request is not properly authenticated: ${reason}`,
+  };
+}
+
+/**
+ * The error for an event ID the pixel does not have. X names both
+ * `WEB_EVENT_TAG_NOT_FOUND` and "event_id does not belong to provided account" [ERR].
+ */
+export function eventError(
+  reason: 'malformed' | 'not_found' | 'other_account',
+  sent: string,
+  pixel: ResolvedPixel,
+): XError {
+  if (reason === 'malformed') {
+    return {
+      code: 'INVALID_PARAMETER',
+      message: `event_id (${sent}) must be a base-36 event ID or tw-<pixel_id>-<event_id>`,
+      parameter: 'event_id',
+    };
+  }
+  if (reason === 'other_account') {
+    return {
+      code: 'WEB_EVENT_TAG_NOT_FOUND',
+      message: 'event_id does not belong to provided account',
+      parameter: 'event_id',
+    };
+  }
+  return {
+    code: 'WEB_EVENT_TAG_NOT_FOUND',
+    message: `Web event tag ${sent} not found for pixel ${pixel.id}`,
+    parameter: 'event_id',
   };
 }
