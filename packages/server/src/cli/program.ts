@@ -476,7 +476,11 @@ export function printUploadSummary(summary: UploadSummary, io: CliIo, json: bool
   if (summary.alreadyComplete) {
     lines.push(`${summary.file} was already uploaded completely; nothing to do.`);
   } else if (summary.dryRun) {
-    lines.push(`Dry run of ${summary.file}: nothing was sent.`);
+    lines.push(
+      summary.stopped
+        ? `Dry run of ${summary.file} stopped: ${summary.stopped}`
+        : `Dry run of ${summary.file}: nothing was sent.`,
+    );
     lines.push(`  rows       ${summary.rows}`);
     lines.push(`  valid      ${summary.valid}`);
     lines.push(`  rejected   ${summary.rejected}`);

@@ -444,7 +444,7 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
     if (error instanceof CommandFailed) {
       summary.stopped = error.hint ? `${error.message} (${error.hint})` : error.message;
     } else if (isCsvError(error)) {
-      summary.stopped = `CSV syntax error: ${error.message} (fix the file, then run again with --resume)`;
+      summary.stopped = `CSV syntax error: ${error.message} (fix the file, then run again${dryRun ? '' : ' with --resume'})`;
     } else {
       throw error;
     }
