@@ -626,6 +626,20 @@ describe('bad input never crashes', () => {
     );
   });
 
+  it('ignores an oversized Pixel hit (still 204, nothing stored)', async () => {
+    const { emu } = setup();
+    const body = JSON.stringify({
+      v: 1,
+      type: 'config',
+      pixel_id: D.pixelId,
+      page_url: 'x'.repeat(20_000),
+    });
+    const res = await emu.app.request(`${BASE}/_pixel/collect`, { method: 'POST', body });
+    expect(res.status).toBe(204);
+    expect(emu.state.events()).toEqual([]);
+    expect(emu.state.stats().requests.pixel).toBe(1);
+  });
+
   it('answers 204 to any Pixel hit, whatever it holds', async () => {
     const fc = (await import('fast-check')).default;
     const { emu } = setup();

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { lookupEvent } from './config.ts';
 import type { XError } from './conversion-rules.ts';
@@ -37,11 +38,17 @@ export function mountPixel(app: Hono<Env>, ctx: EmulatorContext): void {
   );
 
   app.use(PIXEL_COLLECT_PATH, cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'] }));
-  app.post(PIXEL_COLLECT_PATH, async (c) => {
+  // The Pixel never answers with an error the page could see; problems land in the record.
+  const pixelBodyLimit = bodyLimit({
+    maxSize: MAX_PIXEL_BODY,
+    onError: (c) => {
+      ledger.countRequest('pixel');
+      return c.body(null, 204);
+    },
+  });
+  app.post(PIXEL_COLLECT_PATH, pixelBodyLimit, async (c) => {
     ledger.countRequest('pixel');
     const text = await c.req.text();
-    // The Pixel never answers with an error the page could see; problems land in the record.
-    if (text.length > MAX_PIXEL_BODY) return c.body(null, 204);
     let hit: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(text);
