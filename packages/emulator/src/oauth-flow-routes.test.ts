@@ -108,6 +108,51 @@ describe('3-legged OAuth (request_token → authorize → access_token)', () => 
     expect(emu.state.events()[0]?.auth).toMatchObject({ ok: true, userId: '777' });
   });
 
+  it('takes oauth_verifier from a signed form body too', async () => {
+    const emu = createEmulator({ now: () => T0 });
+    const rtUrl = `${BASE}/oauth/request_token?oauth_callback=oob`;
+    const rt = await emu.app.request(rtUrl, {
+      method: 'POST',
+      headers: { authorization: oauthHeader('POST', rtUrl, { token: null, timestamp: TS }) },
+    });
+    expect(rt.status).toBe(200);
+    const rtBody = new URLSearchParams(await rt.text());
+    const requestToken = rtBody.get('oauth_token') as string;
+    const page = await emu.app.request(`${BASE}/oauth/authorize?oauth_token=${requestToken}`);
+    const pin = /<code id="oauth_pin">(\d{7})<\/code>/.exec(await page.text())?.[1] as string;
+    const atUrl = `${BASE}/oauth/access_token`;
+    const at = await emu.app.request(atUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: oauthHeader('POST', atUrl, {
+          token: requestToken,
+          tokenSecret: rtBody.get('oauth_token_secret') as string,
+          timestamp: TS,
+          data: { note: 'x' },
+        }),
+      },
+      body: `note=x&oauth_verifier=${pin}`,
+    });
+    expect(at.status).toBe(401); // the verifier was not signed: the signature must fail
+    const signed = await emu.app.request(atUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: oauthHeader('POST', atUrl, {
+          token: requestToken,
+          tokenSecret: rtBody.get('oauth_token_secret') as string,
+          timestamp: TS,
+          data: { oauth_verifier: pin },
+          // Signed, but carried only in the body.
+        }).replace(/, oauth_verifier="[^"]*"/, ''),
+      },
+      body: `oauth_verifier=${pin}`,
+    });
+    expect(signed.status).toBe(200);
+    expect(new URLSearchParams(await signed.text()).get('user_id')).toBe(D.userId);
+  });
+
   it('redirects to a callback URL with oauth_token and oauth_verifier', async () => {
     const emu = createEmulator({ now: () => T0 });
     const rtUrl = `${BASE}/oauth/request_token`;

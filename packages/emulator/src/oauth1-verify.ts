@@ -173,9 +173,11 @@ export function verifyOAuthRequest(
   const form = req.formBody === undefined ? [] : parseFormPairs(req.formBody);
   if (form === undefined) return { ok: false, reason: 'malformed form body' };
 
+  // The header wins; protocol parameters it lacks may come from the query or form body
+  // (e.g. oauth_verifier sent in the body of access_token).
   const oauth = new Map<string, string>(header ?? []);
-  if (!header) {
-    for (const [k, v] of [...query, ...form]) if (k.startsWith('oauth_')) oauth.set(k, v);
+  for (const [k, v] of [...query, ...form]) {
+    if (k.startsWith('oauth_') && !oauth.has(k)) oauth.set(k, v);
   }
   const signature = oauth.get('oauth_signature');
   const consumerKey = oauth.get('oauth_consumer_key');
