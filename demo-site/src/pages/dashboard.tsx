@@ -178,15 +178,6 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
         <EventsChart buckets={view.buckets} label={time} />
       </div>
 
-      <div class="section-title">
-        <h2>Conversions</h2>
-        <span class="muted small">grouped by event and conversion_id, newest first</span>
-      </div>
-      <div class="card">
-        {view.emulatorError ? <p class="muted">{view.emulatorError}</p> : null}
-        <ConversionsTable rows={view.conversions} />
-      </div>
-
       <div class="grid two" style="margin-top:1rem">
         <div class="card" data-testid="outbox">
           <h2>Outbox and delivery</h2>
@@ -220,7 +211,7 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
                 ) : null}
                 {outbox.batches !== undefined ? (
                   <tr>
-                    <td>Batches sent / retries</td>
+                    <td>Batches sent / retried</td>
                     <td data-testid="retries">
                       {outbox.batches} / {outbox.retries ?? 0}
                     </td>
@@ -281,16 +272,31 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
                   </button>
                 ))}
               </form>
-              <p class="small" style="margin-top:.75rem">
-                Ads API requests {emulator.totals.capiRequests}, answered with a fault{' '}
-                <strong data-testid="faulted">{emulator.totals.faulted}</strong>, rejected{' '}
-                {emulator.totals.rejected}.
-              </p>
+              <table style="margin-top:.75rem">
+                <tbody>
+                  <tr>
+                    <td>Conversion API requests</td>
+                    <td>{emulator.totals.capiRequests}</td>
+                  </tr>
+                  <tr>
+                    <td>answered with a fault (then retried)</td>
+                    <td data-testid="faulted">{emulator.totals.faulted}</td>
+                  </tr>
+                </tbody>
+              </table>
             </>
           ) : (
             <p class="muted">The demo is talking to a real X endpoint: no faults to inject.</p>
           )}
         </div>
+      </div>
+      <div class="section-title">
+        <h2>Conversions</h2>
+        <span class="muted small">grouped by event and conversion_id, newest first</span>
+      </div>
+      <div class="card">
+        {view.emulatorError ? <p class="muted">{view.emulatorError}</p> : null}
+        <ConversionsTable rows={view.conversions} />
       </div>
     </div>
   );

@@ -6,9 +6,9 @@ export interface EventsChartProps {
   label: (epochMs: number) => string;
 }
 
-const WIDTH = 640;
-const HEIGHT = 160;
-const PAD = { top: 10, right: 8, bottom: 22, left: 28 };
+const WIDTH = 1000;
+const HEIGHT = 170;
+const PAD = { top: 12, right: 8, bottom: 24, left: 28 };
 export const PIXEL_COLOR = '#4f46e5';
 export const CAPI_COLOR = '#a1a1aa';
 export const FAULT_COLOR = '#ef4444';
@@ -29,7 +29,7 @@ export function EventsChart({ buckets, label }: EventsChartProps) {
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
   const slot = plotW / Math.max(1, buckets.length);
-  const bar = Math.max(1, slot * 0.26);
+  const bar = Math.max(1, slot * 0.28);
   const y = (n: number) => PAD.top + plotH - (n / max) * plotH;
   const first = buckets[0];
   const last = buckets.at(-1);
@@ -56,10 +56,10 @@ export function EventsChart({ buckets, label }: EventsChartProps) {
         stroke="#f4f4f5"
         stroke-width="1"
       />
-      <text x={PAD.left - 6} y={y(max) + 4} text-anchor="end" font-size="10" fill="#71717a">
+      <text x={PAD.left - 6} y={y(max) + 4} text-anchor="end" font-size="12" fill="#71717a">
         {max}
       </text>
-      <text x={PAD.left - 6} y={y(0) + 4} text-anchor="end" font-size="10" fill="#71717a">
+      <text x={PAD.left - 6} y={y(0) + 4} text-anchor="end" font-size="12" fill="#71717a">
         0
       </text>
       {buckets.map((b, i) => {
@@ -84,12 +84,12 @@ export function EventsChart({ buckets, label }: EventsChartProps) {
         );
       })}
       {first ? (
-        <text x={PAD.left} y={HEIGHT - 6} font-size="10" fill="#71717a">
+        <text x={PAD.left} y={HEIGHT - 6} font-size="12" fill="#71717a">
           {label(first.start)}
         </text>
       ) : null}
       {last ? (
-        <text x={WIDTH - PAD.right} y={HEIGHT - 6} text-anchor="end" font-size="10" fill="#71717a">
+        <text x={WIDTH - PAD.right} y={HEIGHT - 6} text-anchor="end" font-size="12" fill="#71717a">
           {label(last.start)}
         </text>
       ) : null}

@@ -149,6 +149,8 @@ export function createDashboardSource(options: DashboardSourceOptions): Dashboar
         view.outbox = kit.value;
         const fromX = recentDebugIds(events);
         if (fromX.length > 0) view.outbox.debugIds = fromX;
+        // Every request X answered with a fault is one the outbox had to send again.
+        if (view.emulator) view.outbox.retries = view.emulator.totals.faulted;
       } else {
         view.outboxError = `The kit did not report: ${(kit.reason as Error).message}`;
       }
