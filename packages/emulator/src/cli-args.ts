@@ -14,6 +14,7 @@ Options:
   --host <addr>                interface to listen on                     default 127.0.0.1
   --seed <n>                   fault PRNG seed                            default 1
   --server-error-rate <0..1>   share of requests answered 5xx             default 0
+  --server-error-html          injected 5xx answers have an HTML body (like a proxy)
   --rate-limit-rate <0..1>     share answered 429 with Retry-After        default 0
   --retry-after <s>            Retry-After on an injected 429             default 1
   --timeout-rate <0..1>        share never answered                       default 0
@@ -67,6 +68,7 @@ export function parseCliArgs(
         'events-per-window': { type: 'string' },
         'unknown-event-status': { type: 'string' },
         'drop-after-processing': { type: 'boolean' },
+        'server-error-html': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(
           Object.keys(FAULT_FLAGS).map((f) => [f, { type: 'string' as const }]),
@@ -95,6 +97,7 @@ export function parseCliArgs(
     if (typeof v === 'string') faults[key] = num(flag, v);
   }
   if (values['drop-after-processing']) faults.dropAfterProcessing = true;
+  if (values['server-error-html']) faults.serverErrorHtml = true;
   if (Object.keys(faults).length > 0) options.faults = faults;
   return { help: false, options };
 }

@@ -194,6 +194,9 @@ export function mountConversions(app: Hono<Env>, ctx: EmulatorContext): void {
             ? { code: 'SERVICE_UNAVAILABLE', message: 'Service unavailable' }
             : { code: 'INTERNAL_ERROR', message: 'Internal error' };
         recordRequest(base(), conversions, { status, errors: [error], fault: 'server_error' });
+        if (faults.config().serverErrorHtml) {
+          return c.html(`<html><body><h1>${status} ${error.message}</h1></body></html>`, status);
+        }
         return xError(c, status, [error], params);
       }
       if (fault.kind === 'rate_limited') {

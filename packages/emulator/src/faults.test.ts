@@ -68,6 +68,7 @@ describe('fault injector', () => {
       [{ hangMs: -1 }, 'hangMs'],
       [{ seed: 1.5 }, 'seed'],
       [{ dropAfterProcessing: 'yes' }, 'dropAfterProcessing'],
+      [{ serverErrorHtml: 1 }, 'serverErrorHtml'],
       [{ serverErrorStatuses: [404] }, 'serverErrorStatuses'],
       [{ nope: 1 }, 'nope'],
       [{ serverErrorRate: 0.6, timeoutRate: 0.6 }, 'serverErrorRate'],
@@ -112,6 +113,18 @@ describe('faults on the Conversion API', () => {
       httpStatus: 503,
       dedup: 'not_counted',
     });
+  });
+
+  it('can answer 5xx with an HTML body, as a proxy would', async () => {
+    const emu = createEmulator({
+      now: () => T0,
+      faults: { serverErrorRate: 1, serverErrorStatuses: [502], serverErrorHtml: true },
+    });
+    const res = await post(emu, 'a');
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('502');
+    expect(emu.state.stats().counted).toBe(0);
   });
 
   it('answers 429 with Retry-After and does not count', async () => {

@@ -11,6 +11,11 @@ export interface FaultConfig {
   serverErrorRate: number;
   /** Statuses a 5xx fault picks from. Default [500, 503]. */
   serverErrorStatuses: number[];
+  /**
+   * When true, injected 5xx answers carry an HTML body, as a proxy or load
+   * balancer in front of X would send; x-api.md notes such non-JSON errors. Default false.
+   */
+  serverErrorHtml: boolean;
   /** Share of requests answered 429 with Retry-After (0..1). Default 0. */
   rateLimitRate: number;
   /** Retry-After seconds on an injected 429. Default 1. */
@@ -39,6 +44,7 @@ export const FAULTS_NONE: FaultConfig = {
   seed: 1,
   serverErrorRate: 0,
   serverErrorStatuses: [500, 503],
+  serverErrorHtml: false,
   rateLimitRate: 0,
   retryAfterSeconds: 1,
   timeoutRate: 0,
@@ -98,7 +104,7 @@ export function mergeFaults(base: FaultConfig, update: unknown): FaultConfig {
       if (typeof value !== 'number' || !Number.isInteger(value)) {
         throw new FaultConfigError(key, 'must be an integer');
       }
-    } else if (key === 'dropAfterProcessing') {
+    } else if (key === 'dropAfterProcessing' || key === 'serverErrorHtml') {
       if (typeof value !== 'boolean') throw new FaultConfigError(key, 'must be a boolean');
     } else if (key === 'serverErrorStatuses') {
       if (
