@@ -6,7 +6,15 @@
  * permissions). Unknown columns are ignored by `upload`, so a fixed reject file
  * can be uploaded again as it is.
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 
 export const REJECT_COLUMNS = ['rejected_line', 'reject_reason'] as const;
@@ -32,12 +40,13 @@ export interface RejectWriterOptions {
 
 export function openRejects(options: RejectWriterOptions): RejectWriter {
   let fd: number | undefined;
-  let length = options.keepBytes;
   let count = 0;
-  if (options.keepBytes > 0) {
+  // Never more than is there: the user may have moved the old file away.
+  let length = Math.min(options.keepBytes, sizeOf(options.path));
+  if (length > 0) {
     fd = openSync(options.path, 'r+', 0o600);
     // Rows after the saved watermark are processed again by this run.
-    ftruncateSync(fd, options.keepBytes);
+    ftruncateSync(fd, length);
   } else {
     try {
       unlinkSync(options.path);
@@ -82,4 +91,12 @@ export function openRejects(options: RejectWriterOptions): RejectWriter {
       }
     },
   };
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

@@ -89,6 +89,14 @@ describe('reject file', () => {
     );
   });
 
+  it('starts a new file on resume when the old one was moved away', () => {
+    const path = join(dir(), 'in.csv.rejects.csv');
+    const writer = openRejects({ path, header: () => ['email'], keepBytes: 500 });
+    writer.add(7, 'reason', ['x']);
+    writer.close();
+    expect(readFileSync(path, 'utf8')).toBe('rejected_line,reject_reason,email\n7,reason,x\n');
+  });
+
   it('holds a JSON line as one column', () => {
     const path = join(dir(), 'in.jsonl.rejects.csv');
     const writer = openRejects({ path, header: () => undefined, keepBytes: 0 });
