@@ -49,6 +49,45 @@ describe('sqliteOutbox file handling', () => {
     await second.close();
   });
 
+  it('group-commits concurrent enqueues, deduplicating inside the group', async () => {
+    const store = sqliteOutbox({ path: join(dir, 'group.db') });
+    const c = conversion({ conversion_id: 'same' });
+    const put = (x: typeof c) =>
+      store.enqueue({
+        pixelId: 'o8z6j',
+        account: 'a',
+        conversion: x,
+        now: 1,
+        dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+      });
+    const results = await Promise.all([
+      put(c),
+      put(c),
+      ...Array.from({ length: 50 }, () => put(conversion())),
+    ]);
+    expect(results.filter((r) => r.duplicate)).toEqual([{ id: results[0]?.id, duplicate: true }]);
+    expect(new Set(results.map((r) => r.id)).size).toBe(51);
+    expect((await store.stats(1)).pending).toBe(51);
+    await store.close();
+  });
+
+  it('commits enqueues still waiting when closed', async () => {
+    const path = join(dir, 'close.db');
+    const store = sqliteOutbox({ path });
+    const pending = store.enqueue({
+      pixelId: 'o8z6j',
+      account: 'a',
+      conversion: conversion(),
+      now: 1,
+      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+    });
+    await store.close();
+    expect((await pending).duplicate).toBe(false);
+    const reopened = sqliteOutbox({ path });
+    expect((await reopened.stats(1)).pending).toBe(1);
+    await reopened.close();
+  });
+
   it('reads the file from TWCLID_KIT_DB, else the documented default', () => {
     const saved = process.env.TWCLID_KIT_DB;
     try {

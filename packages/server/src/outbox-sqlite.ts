@@ -121,7 +121,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
     `INSERT INTO outbox_events (pixel_id, account, dedup_key, payload, state, attempts, next_attempt_at, created_at, updated_at)
      VALUES (@pixelId, @account, @key, @payload, 'pending', 0, @now, @now, @now)`,
   );
-  const enqueueTx = db.transaction((input: EnqueueInput): EnqueueResult => {
+  const enqueueOne = (input: EnqueueInput): EnqueueResult => {
     const key = dedupKey(input.conversion) ?? null;
     if (key !== null) {
       const found = findDuplicate.get({ key, since: input.now - input.dedupWindowMs });
@@ -135,7 +135,37 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
       now: input.now,
     });
     return { id: Number(info.lastInsertRowid), duplicate: false };
-  });
+  };
+  const enqueueTx = db.transaction((inputs: readonly EnqueueInput[]) => inputs.map(enqueueOne));
+
+  // Group commit: enqueues arriving in the same event-loop turn share one
+  // transaction, so one fsync covers them all. Each promise still resolves only
+  // after its commit. The real `setImmediate` is captured so fake timers in
+  // tests cannot stall a commit.
+  const defer = globalThis.setImmediate;
+  let waiting: {
+    input: EnqueueInput;
+    resolve: (r: EnqueueResult) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  const commitWaiting = () => {
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 0) return;
+    try {
+      const results = enqueueTx(batch.map((w) => w.input));
+      batch.forEach((w, i) => w.resolve(results[i] as EnqueueResult));
+    } catch {
+      // One bad input must not fail its neighbours: commit them one by one.
+      for (const w of batch) {
+        try {
+          w.resolve((enqueueTx([w.input]) as EnqueueResult[])[0] as EnqueueResult);
+        } catch (error) {
+          w.reject(error);
+        }
+      }
+    }
+  };
 
   const readyStmt = db.prepare<
     { now: number },
@@ -229,8 +259,11 @@ MIN(created_at) AS since
   );
 
   return {
-    async enqueue(input) {
-      return enqueueTx(input);
+    enqueue(input) {
+      return new Promise<EnqueueResult>((resolve, reject) => {
+        waiting.push({ input, resolve, reject });
+        if (waiting.length === 1) defer(commitWaiting);
+      });
     },
     async ready(now): Promise<ReadyGroup[]> {
       return readyStmt.all({ now }).map((row) => ({
@@ -297,6 +330,7 @@ MIN(created_at) AS since
       return purgeStmt.run({ before: now - olderThanMs }).changes;
     },
     async close() {
+      commitWaiting();
       if (db.open) db.close();
     },
   };
