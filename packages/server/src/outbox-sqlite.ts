@@ -154,7 +154,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
     if (batch.length === 0) return;
     try {
       const results = enqueueTx(batch.map((w) => w.input));
-      batch.forEach((w, i) => w.resolve(results[i] as EnqueueResult));
+      for (const [i, w] of batch.entries()) w.resolve(results[i] as EnqueueResult);
     } catch {
       // One bad input must not fail its neighbours: commit them one by one.
       for (const w of batch) {
