@@ -148,6 +148,48 @@ describe('upload', { timeout: 60_000 }, () => {
     expect(x.state.stats()).toMatchObject({ counted: 3, deduplicated: 3 });
   });
 
+  it('uploads JSON Lines with aliases and contents; bad lines keep their original text', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'leads.jsonl');
+    const lines = [
+      JSON.stringify({
+        event: 'o87nf',
+        click_id: 'click-1',
+        timestamp: 1764324000000,
+        order_id: 'L-1',
+        value: 12.5,
+        currency: 'EUR',
+        number_items: 2,
+        contents: [{ content_id: 'sku-1', num_items: 2, content_price: 6.25 }],
+      }),
+      '{"event": "o87nf", "email": ',
+      JSON.stringify({
+        event: 'o87nf',
+        email: 'x@example.com',
+        timestamp: '2026-11-28T10:00:00Z',
+        number_items: 0,
+      }),
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const run = await runCli(['upload', file, '--json'], { env: emulatorEnv(x.url) });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 3, sent: 1, rejected: 2 });
+    const [event] = x.state.events({ channel: 'capi' });
+    expect(event).toMatchObject({
+      eventId: 'o87nf',
+      conversionId: 'L-1',
+      twclid: 'click-1',
+      currency: 'EUR',
+      numberItems: 2,
+      conversionTime: '2025-11-28T10:00:00.000Z',
+    });
+    const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8')) as string[][];
+    expect(rejects[0]).toEqual(['rejected_line', 'reject_reason', 'row']);
+    expect(rejects[1]).toEqual(['2', 'row is not valid JSON', lines[1]]);
+    expect(rejects[2]?.[0]).toBe('3');
+    expect(rejects[2]?.[1]).toMatch(/^number_items: /);
+  });
+
   it('isolates a row X refuses (400) by splitting the batch, and delivers the rest', async () => {
     const dir = tempDir();
     const file = join(dir, 'mixed-events.csv');
