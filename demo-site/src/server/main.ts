@@ -59,6 +59,8 @@ ${demo.emulator ? REAL_X_HELP : ''}`);
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) =>
-  fail(error instanceof Error ? (error.stack ?? error.message) : String(error)),
-);
+main().catch((error: unknown) => {
+  if (!(error instanceof Error)) fail(String(error));
+  // Start-up problems name what to fix (`PORT: 3000 is in use; set PORT`); others keep their stack.
+  fail(/^[A-Z_]+: |is missing/.test(error.message) ? error.message : (error.stack ?? error.message));
+});
