@@ -83,7 +83,8 @@ export interface Dispatcher {
   state(): DispatcherState;
 }
 
-const defaultTimers: Timers = {
+/** The global timers, unref'd so a pending flush never keeps a process alive. */
+export const defaultTimers: Timers = {
   setTimeout: (fn, ms) => {
     const handle = setTimeout(fn, ms) as unknown as { unref?: () => void };
     // A pending flush must not keep a CLI or test process alive on its own.

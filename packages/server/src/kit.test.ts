@@ -406,6 +406,16 @@ describe('twclidKit route', () => {
     });
   });
 
+  it('purges delivered events hourly once older than the idempotency window', async () => {
+    const { app, kit } = setup({ dedupWindowMs: 48 * 3_600_000 });
+    await post(app, '/tw/events', event());
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await kit.stats()).delivered).toBe(1);
+    vi.setSystemTime(Date.now() + 48 * 3_600_000);
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect((await kit.stats()).delivered).toBe(0);
+  });
+
   it('shutdown stops intake (503), flushes what is pending and closes the store', async () => {
     const { app, kit, x } = setup();
     await post(app, '/tw/events', event());
@@ -663,6 +673,11 @@ describe('twclidKit middleware and helpers', () => {
     ["another pixel's event", { events: ['tw-other-o87ne'] }, 'events'],
     ['a bad allowed origin', { allowedOrigins: ['not a url'] }, 'allowedOrigins'],
     ['no pixel', { pixelId: '' }, 'pixelId'],
+    [
+      'a retention shorter than the dedup window',
+      { retainDeliveredMs: 3_600_000 },
+      'retainDeliveredMs',
+    ],
   ])('fails at construction on %s, naming the option', (_name, overrides, variable) => {
     let caught: unknown;
     try {

@@ -27,7 +27,13 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { createXClient } from './client.ts';
 import { buildConversion } from './conversion.ts';
-import { createDispatcher, type Dispatcher, type StopResult, type Timers } from './dispatcher.ts';
+import {
+  createDispatcher,
+  type Dispatcher,
+  defaultTimers,
+  type StopResult,
+  type Timers,
+} from './dispatcher.ts';
 import { ConfigError, TwclidKitError, ValidationError } from './errors.ts';
 import { consoleLogger } from './logger.ts';
 import type { CountryCode } from './normalize.ts';
@@ -137,6 +143,12 @@ export interface TwclidKitOptions {
   defaultCountry?: CountryCode;
   /** Serve `GET /health`. Default `true`. */
   health?: boolean;
+  /**
+   * Delivered events are deleted (hourly) once this old; they are the memory of
+   * the idempotency window, so at least `dedupWindowMs`. Default: `dedupWindowMs`;
+   * `false` keeps them (purge with the CLI).
+   */
+  retainDeliveredMs?: number | false;
   /** Start the dispatcher at once. Default `true`; with `false`, call `kit.start()`. */
   autoStart?: boolean;
 }
@@ -202,6 +214,7 @@ export interface TwclidKitMembers {
 export type TwclidKit = Hono<TwclidEnv> & TwclidKitMembers;
 
 const TRUTHY = new Set(['1', 'true', 'on', 'yes']);
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 function requireText(value: unknown, name: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -256,6 +269,13 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
       `must be at least 48 hours (${DEDUP_WINDOW_MIN_MS} ms), X's deduplication window; got ${dedupWindowMs}`,
     );
   }
+  const retainDeliveredMs = options.retainDeliveredMs ?? dedupWindowMs;
+  if (retainDeliveredMs !== false && !(retainDeliveredMs >= dedupWindowMs)) {
+    throw new ConfigError(
+      'retainDeliveredMs',
+      `must be at least dedupWindowMs (${dedupWindowMs} ms): delivered events are the memory of the idempotency window`,
+    );
+  }
   const maxBody = options.bodyLimit ?? BODY_LIMIT_DEFAULT;
   if (!(Number.isInteger(maxBody) && maxBody > 0)) {
     throw new ConfigError('bodyLimit', 'must be a positive number of bytes');
@@ -306,6 +326,22 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const counters = { accepted: 0, duplicates: 0, suppressed: 0, spam: 0, rejected: 0 };
   let stopping = false;
   let startPromise: Promise<void> | undefined;
+  const timers = options.timers ?? defaultTimers;
+  let purgeTimer: unknown;
+
+  /** Deletes delivered events older than the retention, then again in an hour. */
+  const purgeDelivered = async (): Promise<void> => {
+    if (retainDeliveredMs === false || stopping) return;
+    try {
+      const purged = await store.purgeDelivered({ now: now(), olderThanMs: retainDeliveredMs });
+      if (purged > 0) logger.log('info', 'outbox.purged', { events: purged });
+    } catch (error) {
+      logger.log('error', 'outbox.purge_failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    if (!stopping) purgeTimer = timers.setTimeout(() => void purgeDelivered(), PURGE_INTERVAL_MS);
+  };
 
   // ------------------------------------------------------------ shared steps
 
@@ -733,7 +769,9 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     stats: kitStats,
 
     start() {
-      startPromise ??= dispatcher.start();
+      startPromise ??= dispatcher.start().then(() => {
+        void purgeDelivered();
+      });
       return startPromise;
     },
 
@@ -747,6 +785,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
 
     async shutdown(shutdownOptions = {}) {
       stopping = true;
+      if (purgeTimer !== undefined) timers.clearTimeout(purgeTimer);
       if (startPromise) await startPromise.catch(() => {});
       const result = await dispatcher.stop(shutdownOptions);
       await store.close();
