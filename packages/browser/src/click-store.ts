@@ -24,9 +24,12 @@ const attributes = (): Cookies.CookieAttributes => {
 
 // localStorage throws on access where storage is disabled (Safari private
 // mode, blocked contexts); a missing mirror must not stop the cookie.
-const mirror = (f: (s: Storage) => string | null | undefined): string | undefined => {
+const mirror = (method: 'getItem' | 'setItem' | 'removeItem', value?: string) => {
   try {
-    return f(localStorage) || undefined;
+    return (localStorage[method] as (key: string, value?: string) => string | null)(
+      CLICK_COOKIE,
+      value,
+    );
   } catch {}
 };
 
@@ -37,17 +40,14 @@ export function saveClick(click: StoredClick, days: number): void {
     ...attributes(),
     expires: new Date(click.clickedAt + days * DAY),
   });
-  mirror((s) => {
-    s.setItem(CLICK_COOKIE, value);
-    return null;
-  });
+  mirror('setItem', value);
 }
 
 /** The stored click: the kit cookie, then the mirror, then the Pixel's `_twclid`. */
 export function readClick(days: number): StoredClick | undefined {
   let click = decodeClick(Cookies.get(CLICK_COOKIE));
   if (click) return click;
-  click = decodeClick(mirror((s) => s.getItem(CLICK_COOKIE)));
+  click = decodeClick(mirror('getItem'));
   if (click && click.clickedAt + days * DAY > Date.now()) {
     // Safari deletes script-set cookies after a day but the mirror lives
     // longer: put the cookie back so the server sees the click again.
@@ -61,7 +61,7 @@ export function readClick(days: number): StoredClick | undefined {
     if ((id as string)[0] === '{') ({ twclid: id, timestamp: at } = JSON.parse(id as string));
   } catch {}
   return typeof id === 'string' && TWCLID_PATTERN.test(id)
-    ? { twclid: id as string, clickedAt: +(at as number) || 0 }
+    ? { twclid: id, clickedAt: +(at as number) || 0 }
     : undefined;
 }
 
@@ -70,8 +70,5 @@ export function clearClick(): void {
   Cookies.remove(CLICK_COOKIE, attributes());
   // A copy the server set without a Domain attribute is host-only.
   Cookies.remove(CLICK_COOKIE, { path: '/' });
-  mirror((s) => {
-    s.removeItem(CLICK_COOKIE);
-    return null;
-  });
+  mirror('removeItem');
 }

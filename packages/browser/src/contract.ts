@@ -54,10 +54,10 @@ export function encodeClick(click: StoredClick): string {
 
 /** Parses a stored click; `undefined` for anything malformed (never throws). */
 export function decodeClick(value: string | null | undefined): StoredClick | undefined {
-  if (!value) return undefined;
-  const match = /^1\.(\d{1,16})\.(.+)$/.exec(value);
-  if (!match || !TWCLID_PATTERN.test(match[2] as string)) return undefined;
-  return { clickedAt: Number(match[1]), twclid: match[2] as string };
+  // The ID group is TWCLID_PATTERN's; `\d` cannot match the dot after the time,
+  // so a dot inside the ID stays in the ID.
+  const match = /^1\.(\d{1,16})\.([A-Za-z0-9._~-]{1,256})$/.exec(value || '');
+  return match ? { clickedAt: +(match[1] as string), twclid: match[2] as string } : undefined;
 }
 
 /**

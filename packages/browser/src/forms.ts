@@ -6,13 +6,10 @@ import { safe } from './safe.ts';
 /** Sets a form field, creating it as a hidden input when absent. */
 function setField(form: HTMLFormElement, name: string, value: string): void {
   // `form.elements` also finds inputs tied to the form by a `form="..."` attribute.
-  let input = form.elements.namedItem(name) as HTMLInputElement | null;
-  if (!input) {
-    input = form.appendChild(document.createElement('input'));
-    input.type = 'hidden';
-    input.name = name;
-  }
-  input.value = value;
+  (
+    (form.elements.namedItem(name) as HTMLInputElement | null) ||
+    form.appendChild(Object.assign(document.createElement('input'), { type: 'hidden', name }))
+  ).value = value;
 }
 
 /**

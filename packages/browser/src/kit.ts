@@ -2,7 +2,6 @@ import { clearClick, readClick, saveClick } from './click-store.ts';
 import {
   CAPTURE_PATH,
   CLICK_DAYS_DEFAULT,
-  EVENTS_PATH,
   type StoredClick,
   TWCLID_PARAM,
   TWCLID_PATTERN,
@@ -50,7 +49,8 @@ export interface TwclidKit {
 
 /** `/tw/events` → `/tw/capture`: the capture call lives beside the events route. */
 export const captureUrl = (endpoint: string): string =>
-  endpoint.replace(RegExp(`(${EVENTS_PATH})?/?$`), CAPTURE_PATH);
+  // The literal is EVENTS_PATH (a RegExp built from it costs bytes in the script).
+  endpoint.replace(/(\/events)?\/?$/, CAPTURE_PATH);
 
 /**
  * Starts the script: captures `twclid` from the URL now and on single-page-app

@@ -14,26 +14,20 @@ type Twq = ((...args: unknown[]) => void) & {
  */
 export function twq(): Twq {
   const w = window as { twq?: Twq };
-  if (!w.twq) {
-    const stub: Twq = function () {
+  return (w.twq ||= Object.assign(
+    function stub() {
+      const s = stub as Twq;
       // biome-ignore lint/complexity/noArguments: uwt.js replays the queued `arguments` objects as-is
-      const args = arguments;
-      stub.exe ? stub.exe.apply(stub, args as unknown as unknown[]) : stub.queue?.push(args);
-    };
-    stub.version = '1.1';
-    stub.queue = [];
-    w.twq = stub;
-  }
-  return w.twq;
+      s.exe ? s.exe.apply(s, arguments as never) : s.queue?.push(arguments);
+    } as Twq,
+    { version: '1.1', queue: [] as unknown[] },
+  ));
 }
 
 /** X's base code: the stub and an async uwt.js. */
 export function loadPixel(src: string): void {
   twq();
-  const script = document.createElement('script');
-  script.async = true;
-  script.src = src;
-  document.head.appendChild(script);
+  document.head.appendChild(Object.assign(document.createElement('script'), { async: true, src }));
 }
 
 /** Pixel event tag `tw-<pixel>-<event>` from either event ID form (`o87ne` or `tw-o8z6j-o87ne`). */
