@@ -68,8 +68,12 @@ describe('5xx faults injected from the dashboard', () => {
       'two failed CAPI attempts',
       async () => (await api.stats()).faults.server_error >= 2,
     );
-    const health = (await (await fetch(`${stack.demoUrl}/tw/health`)).json()) as { depth: number };
-    expect(health.depth).toBe(3);
+    await waitFor('the three conversions to wait in the outbox', async () => {
+      const health = (await (await fetch(`${stack.demoUrl}/tw/health`)).json()) as {
+        depth: number;
+      };
+      return health.depth === 3;
+    });
     for (const [run] of runs) {
       const groups = await api.conversions(run.conversionId);
       expect(groups.flatMap((g) => g.capi)).toHaveLength(0);
