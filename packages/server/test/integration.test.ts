@@ -19,7 +19,7 @@ import type { Timers } from '../src/dispatcher.ts';
 import { type TwclidKit, type TwclidKitOptions, twclidKit } from '../src/kit.ts';
 import { memoryOutbox } from '../src/outbox-memory.ts';
 import { sqliteOutbox } from '../src/outbox-sqlite.ts';
-import { memoryLogger } from './fakes.ts';
+import { type MemoryLogger, memoryLogger } from './fakes.ts';
 
 const PURCHASE = EMULATOR_DEFAULTS.events.purchase.id;
 const TWCLID = '23opevjt88psuo13lu8d020qkn';
@@ -39,6 +39,7 @@ afterAll(async () => {
 
 interface Site {
   kit: TwclidKit;
+  logger: MemoryLogger;
   url: string;
   clock: { t: number };
   post(body: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
@@ -54,6 +55,7 @@ afterEach(async () => {
 
 async function site(overrides: Partial<TwclidKitOptions> = {}): Promise<Site> {
   const clock = { t: Date.now() };
+  const logger = memoryLogger();
   const kit = twclidKit({
     pixelId: EMULATOR_DEFAULTS.pixelId,
     adAccountId: EMULATOR_DEFAULTS.accountId,
@@ -62,7 +64,7 @@ async function site(overrides: Partial<TwclidKitOptions> = {}): Promise<Site> {
     version: EMULATOR_DEFAULTS.apiVersion,
     events: [PURCHASE],
     store: memoryOutbox(),
-    logger: memoryLogger(),
+    logger,
     now: () => clock.t,
     timers: manualTimers,
     retry: { backoff: { baseMs: 1000, jitter: 0 } },
@@ -78,6 +80,7 @@ async function site(overrides: Partial<TwclidKitOptions> = {}): Promise<Site> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const result: Site = {
     kit,
+    logger,
     url,
     clock,
     post: (body, headers = {}) =>
@@ -120,6 +123,16 @@ describe('twclidKit against the X emulator', () => {
     expect(group?.capi).toHaveLength(1);
     expect(JSON.stringify(group)).toContain('127.0.0.1');
     expect((await s.kit.stats()).delivered).toBe(1);
+    // The send was logged with its count, status and X's debug_id; no secret or raw email.
+    const lines = s.logger.lines.filter((l) => l.message === 'x.send');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        fields: expect.objectContaining({ events: 1, status: 200, debugId: expect.any(String) }),
+      }),
+    ]);
+    expect(s.logger.text()).not.toContain(EMULATOR_DEFAULTS.pixelToken);
+    expect(s.logger.text()).not.toContain('test@twitter.com');
   });
 
   it('retries after a 5xx and the conversion is delivered (and counted) once', async () => {

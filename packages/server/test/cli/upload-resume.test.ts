@@ -79,6 +79,29 @@ describe('upload interrupted by SIGKILL and resumed', { timeout: 120_000 }, () =
     expect(stats.deduplicated).toBeLessThanOrEqual(500);
   });
 
+  it('stops cleanly on Ctrl-C (SIGINT) after the batch in flight, and resumes', async () => {
+    x = await startEmulator({ port: 0, faults: { latencyMs: 100 } });
+    const file = join(tempDir(), 'offline.csv');
+    writeRows(file);
+    const env = emulatorEnv(x.url);
+    const args = ['upload', file, '--event', 'o87ne'];
+
+    const first = startCli(args, { env });
+    await until(() => (readState(file)?.watermark ?? 0) >= 1000);
+    first.child.kill('SIGINT');
+    const stopped = await first.done;
+    expect(stopped.code).toBe(1);
+    expect(stopped.stdout).toContain('stopped: interrupted');
+    const state = readState(file);
+    expect(state?.complete).toBe(false);
+    // Nothing was left half-done: what X acknowledged is exactly what the state says.
+    expect(x.state.stats().accepted.capi).toBe((state?.watermark ?? 0) - 1);
+
+    const resumed = await runCli([...args, '--resume'], { env });
+    expect(resumed.code).toBe(0);
+    expect(x.state.stats()).toMatchObject({ counted: ROWS, deduplicated: 0 });
+  });
+
   it('re-sends a batch X processed but the killed run never recorded, with the same IDs', async () => {
     x = await startEmulator({ port: 0 });
     const emulator = x;
