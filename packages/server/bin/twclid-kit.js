@@ -5,6 +5,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-const code = await main(process.argv.slice(2));
-// `undefined` means a long-running command (the emulator) that exits on a signal.
-if (code !== undefined) process.exit(code);
+// Exit explicitly, so nothing left over (an idle keep-alive socket) delays it.
+process.exit(await main(process.argv.slice(2)));

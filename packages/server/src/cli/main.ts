@@ -10,13 +10,10 @@ import { createProgram, type ProgramResult } from './program.ts';
 import { flagFor } from './settings.ts';
 
 /**
- * Runs the CLI with `argv` (without `node` and the script). Resolves to the
- * exit code, or `undefined` for a command that ran until a signal.
+ * Runs the CLI with `argv` (without `node` and the script) and resolves to
+ * the exit code.
  */
-export async function main(
-  argv: readonly string[],
-  io: CliIo = processIo(),
-): Promise<number | undefined> {
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const result: ProgramResult = { code: EXIT_OK };
   const program = createProgram(io, result);
   const fail = (message: string, hint?: string) => {

@@ -21,9 +21,9 @@ import { runSend } from './send.ts';
 import { addConnectionOptions, type ConfigFlags, envWithFlags, loadConfig } from './settings.ts';
 import { runUpload, type UploadSummary } from './upload.ts';
 
-/** Where an action leaves its exit code; `undefined` = long-running (the emulator). */
+/** Where an action leaves its exit code. */
 export interface ProgramResult {
-  code: number | undefined;
+  code: number;
 }
 
 function version(): string {
@@ -456,8 +456,7 @@ Examples:
 ${EXIT_HELP}`,
     )
     .action(async (flags) => {
-      result.code = undefined;
-      await runEmulator(flags, io);
+      await runEmulator(flags, io); // resolves once a signal stopped it
       result.code = EXIT_OK;
     });
 
