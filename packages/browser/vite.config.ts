@@ -1,8 +1,10 @@
 import { defineConfig } from 'vite';
 import { sizeBudget } from './scripts/size-budget.ts';
 
-/** Hard CI budget for the IIFE, js-cookie included (product goal: 2,048). */
+/** Hard CI budget for the IIFE, js-cookie included: the build fails above it. */
 export const IIFE_GZIP_BUDGET = 3072;
+/** Product goal (docs/product.md): the build prints whether it is met, but does not fail on it. */
+export const IIFE_GZIP_GOAL = 2048;
 
 // Two library builds: `vite build` writes the ES module (dist/twclid.js, js-cookie
 // left as a dependency for bundlers), `vite build --mode iife` the self-contained
@@ -10,7 +12,7 @@ export const IIFE_GZIP_BUDGET = 3072;
 export default defineConfig(({ mode }) =>
   mode === 'iife'
     ? {
-        plugins: [sizeBudget(IIFE_GZIP_BUDGET)],
+        plugins: [sizeBudget(IIFE_GZIP_BUDGET, IIFE_GZIP_GOAL)],
         build: {
           emptyOutDir: false,
           minify: true,

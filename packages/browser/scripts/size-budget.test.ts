@@ -1,8 +1,9 @@
 // @vitest-environment node
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { sizeBudget } from './size-budget.ts';
 
-const run = (budget: number, code: string) => {
+const run = (budget: number, code: string, goal?: number) => {
   const errors: string[] = [];
   const context = {
     error: (message: string) => {
@@ -11,7 +12,7 @@ const run = (budget: number, code: string) => {
     },
   };
   const bundle = { 'twclid.iife.js': { type: 'chunk', fileName: 'twclid.iife.js', code } };
-  const hook = sizeBudget(budget).generateBundle as unknown as (
+  const hook = sizeBudget(budget, goal).generateBundle as unknown as (
     this: typeof context,
     options: unknown,
     bundle: unknown,
@@ -36,6 +37,24 @@ describe('sizeBudget', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const random = Array.from({ length: 2000 }, () => Math.random().toString(36)).join('');
     expect(run(3072, random)[0]).toMatch(/^over the size budget: twclid\.iife\.js/);
+    log.mockRestore();
+  });
+
+  it('reports the goal as met or missed without failing the build', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const code = 'console.log("twclid-kit");'.repeat(40);
+    const gzip = gzipSync(code, { level: 9 }).length;
+    expect(run(3072, code, gzip)).toEqual([]);
+    expect(log.mock.calls[1]?.[0]).toBe(`twclid.iife.js: goal ${gzip} B gzip met (0 B to spare)`);
+    expect(run(3072, code, gzip - 5)).toEqual([]);
+    expect(log.mock.calls[3]?.[0]).toBe(`twclid.iife.js: goal ${gzip - 5} B gzip missed by 5 B`);
+    log.mockRestore();
+  });
+
+  it('prints no goal line without a goal', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    run(3072, 'console.log(1)');
+    expect(log).toHaveBeenCalledTimes(1);
     log.mockRestore();
   });
 });

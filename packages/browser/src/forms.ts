@@ -3,6 +3,13 @@ import { newConversionId } from './conversion-id.ts';
 import type { KitOptions } from './options.ts';
 import { safe } from './safe.ts';
 
+/** The Pixel parameters of a form conversion (X's names: raw email and phone). */
+export interface FormParams {
+  conversion_id: string;
+  email_address?: string;
+  phone_number?: string;
+}
+
 /** Sets a form field, creating it as a hidden input when absent. */
 function setField(form: HTMLFormElement, name: string, value: string): void {
   // `form.elements` also finds inputs tied to the form by a `form="..."` attribute.
@@ -17,15 +24,16 @@ function setField(form: HTMLFormElement, name: string, value: string): void {
  * (MutationObserver), with hidden `twclid` and `conversion_id` inputs. On each
  * submit (a capture-phase listener on `document`: it runs before the page's own
  * handlers and sees every form) the fields are refreshed with a new
- * conversion_id, and `onSubmit` gets the event ID, that conversion_id and the
- * form's raw email and phone values. The post itself continues untouched.
+ * conversion_id, and `onSubmit` gets the event ID and the Pixel parameters:
+ * that conversion_id and the form's raw email and phone values. The post itself
+ * continues untouched.
  *
  * `twclid()` gives the click ID to post ('' when none, or when it must not be sent).
  */
 export function watchForms(
   o: KitOptions,
   twclid: () => string,
-  onSubmit: (eventId: string, conversionId: string, email?: string, phone?: string) => void,
+  onSubmit: (eventId: string, params: FormParams) => void,
 ): void {
   const idField = o.conversionIdField || CONVERSION_ID_FIELD;
   const fill = (form: HTMLFormElement) => {
@@ -50,12 +58,11 @@ export function watchForms(
       const form = e.target as HTMLFormElement;
       const eventId = form.getAttribute('data-tw-event');
       if (eventId)
-        onSubmit(
-          eventId,
-          fill(form),
-          inputValue(form, o.emailField || EMAIL_FIELD, 'email'),
-          inputValue(form, o.phoneField || PHONE_FIELD, 'tel'),
-        );
+        onSubmit(eventId, {
+          conversion_id: fill(form),
+          email_address: inputValue(form, o.emailField || EMAIL_FIELD, 'email'),
+          phone_number: inputValue(form, o.phoneField || PHONE_FIELD, 'tel'),
+        });
     }),
     true,
   );

@@ -111,8 +111,7 @@ export function init(o: KitOptions = {}): TwclidKit {
       watchForms(
         o,
         () => click()?.twclid || '',
-        (eventId, conversion_id, email_address, phone_number) =>
-          allowed && pixel(eventId, { conversion_id, email_address, phone_number }),
+        (eventId, params) => allowed && pixel(eventId, params),
       );
     })();
 

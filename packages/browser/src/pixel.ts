@@ -14,14 +14,15 @@ type Twq = ((...args: unknown[]) => void) & {
  */
 export function twq(): Twq {
   const w = window as { twq?: Twq };
-  return (w.twq ||= Object.assign(
+  w.twq ||= Object.assign(
     function stub() {
       const s = stub as Twq;
       // biome-ignore lint/complexity/noArguments: uwt.js replays the queued `arguments` objects as-is
       s.exe ? s.exe.apply(s, arguments as never) : s.queue?.push(arguments);
     } as Twq,
     { version: '1.1', queue: [] as unknown[] },
-  ));
+  );
+  return w.twq;
 }
 
 /** X's base code: the stub and an async uwt.js. */
