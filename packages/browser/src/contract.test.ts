@@ -15,6 +15,22 @@ describe('click cookie format', () => {
     );
   });
 
+  it('accepts exactly the IDs TWCLID_PATTERN accepts', () => {
+    // decodeClick spells the ID rule out in its own regex: keep the two in step.
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.stringMatching(TWCLID_PATTERN),
+          fc.string({ maxLength: 300, unit: 'binary' }),
+          fc.string({ minLength: 250, maxLength: 260, unit: fc.constantFrom('a', '.', '~') }),
+        ),
+        (id) => {
+          expect(decodeClick(`1.5.${id}`) !== undefined).toBe(TWCLID_PATTERN.test(id));
+        },
+      ),
+    );
+  });
+
   it('decodes X-style IDs and keeps dots inside the ID', () => {
     expect(decodeClick('1.1700000000000.23opevjt88psuo13lu8d020qkn')).toEqual({
       twclid: '23opevjt88psuo13lu8d020qkn',
