@@ -13,6 +13,7 @@ export interface KitServerOptions {
   budgetLimit?: number;
   budgetWindowMs?: number;
   retryBaseMs?: number;
+  batchSize?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   port?: number;
   logFile?: string;
@@ -30,6 +31,7 @@ export function startKitServer(options: KitServerOptions): Promise<ServerChild> 
     ['--budget-limit', options.budgetLimit],
     ['--budget-window-ms', options.budgetWindowMs],
     ['--retry-base-ms', options.retryBaseMs],
+    ['--batch-size', options.batchSize],
     ['--port', options.port],
   ];
   for (const [flag, value] of numeric) if (value !== undefined) args.push(flag, String(value));

@@ -7,7 +7,8 @@
  * down gracefully on SIGTERM.
  *
  *   node --import tsx bench/servers/kit-server.ts --x-base-url http://127.0.0.1:4123 \
- *     [--store sqlite --db /tmp/outbox.db] [--no-deliver] [--port 0]
+ *     [--store sqlite --db /tmp/outbox.db] [--no-deliver] [--port 0] [--batch-size 500]
+ *     [--timeout-ms 2000] [--flush-ms 1000] [--budget-limit N --budget-window-ms N] [--retry-base-ms N]
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     'budget-limit': { type: 'string' },
     'budget-window-ms': { type: 'string' },
     'retry-base-ms': { type: 'string' },
+    'batch-size': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
   },
 });
@@ -74,6 +76,7 @@ const budgetLimit = optionalNumber('budget-limit');
 const budgetWindowMs = optionalNumber('budget-window-ms');
 const flushMs = optionalNumber('flush-ms');
 const retryBaseMs = optionalNumber('retry-base-ms');
+const batchSize = optionalNumber('batch-size');
 const level = values['log-level'];
 if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
   fail(`--log-level must be debug, info, warn or error, got ${level}`);
@@ -101,6 +104,7 @@ const kit = twclidKit({
       }
     : {}),
   ...(flushMs !== undefined ? { flushIntervalMs: flushMs } : {}),
+  ...(batchSize !== undefined ? { batchSize } : {}),
   ...(retryBaseMs !== undefined ? { retry: { backoff: { baseMs: retryBaseMs } } } : {}),
 });
 

@@ -1,0 +1,179 @@
+/**
+ * The reliability suite: faults, crash, bad input and hygiene scenarios
+ * against the real kit server (child process, SQLite outbox) and the emulator.
+ * Exits non-zero on any violation; the last line reads `N passed, N failed`.
+ *
+ *   npm run test:reliability                       # full sizes (10,000 events, 10 kills, 10,000 bad requests)
+ *   npm run test:reliability -- --preset ci        # reduced sizes, a few minutes on 2 cores
+ *   npm run test:reliability -- --events 2000 --crash-events 2000 --kills 5 --bad 3000 --only faults,crash
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeResultsMarkdown } from '../lib/bench-run.ts';
+import { describeMachine, loadAverage } from '../lib/machine.ts';
+import { killAllChildren } from '../lib/processes.ts';
+import { saveResult, type Verdict } from '../lib/results.ts';
+import { badInputScenario } from './bad-input.ts';
+import { type CheckResult, createChecks, summaryLine } from './checks.ts';
+import type { ScenarioContext } from './context.ts';
+import { crashScenario } from './crash.ts';
+import { faultsScenario } from './faults.ts';
+import { hygieneScenario } from './hygiene.ts';
+
+const PRESETS = {
+  full: { events: 10_000, crashEvents: 10_000, kills: 10, bad: 10_000 },
+  ci: { events: 1_000, crashEvents: 1_000, kills: 3, bad: 1_000 },
+} as const;
+const SCENARIOS = ['faults', 'crash', 'bad-input', 'hygiene'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'full' },
+    events: { type: 'string' },
+    'crash-events': { type: 'string' },
+    kills: { type: 'string' },
+    bad: { type: 'string' },
+    seed: { type: 'string', default: '20261129' },
+    only: { type: 'string' },
+    record: { type: 'boolean' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`reliability: ${message}`);
+  process.exit(2);
+}
+if (args.preset !== 'full' && args.preset !== 'ci')
+  fail(`--preset must be full or ci, got ${args.preset}`);
+const preset = PRESETS[args.preset as keyof typeof PRESETS];
+const size = (name: 'events' | 'crash-events' | 'kills' | 'bad', fallback: number): number => {
+  const raw = args[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer, got ${raw}`);
+  return n;
+};
+const sizes = {
+  events: size('events', preset.events),
+  crashEvents: size('crash-events', preset.crashEvents),
+  kills: size('kills', preset.kills),
+  bad: size('bad', preset.bad),
+};
+const seed = Number(args.seed);
+if (!Number.isInteger(seed)) fail('--seed must be an integer');
+const only = new Set((args.only?.split(',') ?? SCENARIOS).map((s) => s.trim()));
+for (const s of only)
+  if (!(SCENARIOS as readonly string[]).includes(s)) fail(`unknown scenario ${s} in --only`);
+// A full run records its verdicts in bench/RESULTS.md; a reduced one only when asked.
+const record = args.record ?? args.preset === 'full';
+
+const results: CheckResult[] = [];
+const dir = mkdtempSync(path.join(os.tmpdir(), 'twclid-reliability-'));
+const started = Date.now();
+const load = loadAverage();
+console.log(
+  `reliability suite (${args.preset}): ${sizes.events} events with faults, ${sizes.crashEvents} events with ${sizes.kills} kills, ${sizes.bad} malformed requests; seed ${seed}; load average ${load}`,
+);
+const ctx = (scenario: Scenario): ScenarioContext => ({
+  dir,
+  checks: createChecks(scenario, results),
+  pii: shared.pii,
+  artifacts: shared.artifacts,
+  seed,
+});
+const shared = { pii: new Set<string>(), artifacts: new Set<string>() };
+const durations: Partial<Record<Scenario, number>> = {};
+
+const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
+  faults: (c) =>
+    faultsScenario(c, { events: sizes.events, timeoutMs: Math.max(180_000, sizes.events * 40) }),
+  crash: (c) =>
+    crashScenario(c, {
+      events: sizes.crashEvents,
+      kills: sizes.kills,
+      timeoutMs: Math.max(180_000, sizes.crashEvents * 50),
+    }),
+  'bad-input': (c) =>
+    badInputScenario(c, { requests: sizes.bad, timeoutMs: Math.max(120_000, sizes.bad * 20) }),
+  hygiene: (c) => hygieneScenario(c),
+};
+
+try {
+  for (const scenario of SCENARIOS) {
+    if (!only.has(scenario)) continue;
+    console.log(`▶ ${scenario}`);
+    const c = ctx(scenario);
+    const t = Date.now();
+    try {
+      await runs[scenario](c);
+    } catch (error) {
+      c.checks.crashed(error);
+    }
+    durations[scenario] = (Date.now() - t) / 1000;
+  }
+} finally {
+  killAllChildren();
+  if (args.keep) console.log(`artifacts kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+
+const failed = results.filter((r) => !r.ok);
+if (record) {
+  const scenarioOk = (s: Scenario): boolean =>
+    results.some((r) => r.scenario === s) && results.every((r) => r.scenario !== s || r.ok);
+  const detail = (s: Scenario, fragment: string): string =>
+    results.find((r) => r.scenario === s && r.name.includes(fragment))?.detail ?? '';
+  const verdicts: Verdict[] = [];
+  if (only.has('faults')) {
+    verdicts.push({
+      goal: 'faults',
+      measured: `${sizes.events.toLocaleString('en-US')} events: ${detail('faults', '0 lost')}; ${detail('faults', 'counted twice')}; faults injected: ${detail('faults', 'injected')}`,
+      met: scenarioOk('faults'),
+    });
+  }
+  if (only.has('crash')) {
+    verdicts.push({
+      goal: 'crash',
+      measured: `${sizes.kills} SIGKILLs during ${sizes.crashEvents.toLocaleString('en-US')} events: ${detail('crash', '0 accepted events lost')}; ${detail('crash', 'counted twice')}`,
+      met: scenarioOk('crash'),
+    });
+  }
+  if (only.has('bad-input')) {
+    verdicts.push({
+      goal: 'bad-input',
+      measured: `${sizes.bad.toLocaleString('en-US')} requests: ${detail('bad-input', 'only 4xx')}; ${detail('bad-input', 'nothing enqueued')}; process ${detail('bad-input', 'alive')}`,
+      met: scenarioOk('bad-input'),
+    });
+  }
+  saveResult({
+    id: 'reliability',
+    title: 'Reliability suite',
+    command: `npm run test:reliability${args.preset === 'full' ? '' : ` -- --preset ${args.preset}`}`,
+    date: new Date(started).toISOString(),
+    durationS: (Date.now() - started) / 1000,
+    machine: { ...describeMachine(), loadAverage: load },
+    parameters: { ...sizes, seed, scenarios: [...only].join(' ') },
+    figures: SCENARIOS.filter((s) => only.has(s)).flatMap((s) => [
+      {
+        name: `${s}: checks passed`,
+        value: results.filter((r) => r.scenario === s && r.ok).length,
+        unit: '',
+        baseline: { name: 'checks', value: results.filter((r) => r.scenario === s).length },
+      },
+      { name: `${s}: duration`, value: durations[s] ?? 0, unit: 's' },
+    ]),
+    verdicts,
+    notes: failed.map((r) => `failed: ${r.scenario}: ${r.name} (${r.detail.split('\n')[0]})`),
+  });
+  writeResultsMarkdown();
+}
+
+console.log(
+  `\n${failed.length === 0 ? 'all checks passed' : `failed checks:\n${failed.map((r) => `  ✗ ${r.scenario}: ${r.name}`).join('\n')}`}`,
+);
+console.log(summaryLine(results));
+process.exitCode = failed.length === 0 ? 0 : 1;
