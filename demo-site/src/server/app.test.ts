@@ -242,6 +242,21 @@ describe('flow C: POST /api/club/join calls sendConversion after the payment', (
     expect(await response.json()).toMatchObject({ error: { field } });
   });
 
+  it('a cross-site post is refused before any payment or conversion', async () => {
+    const { app, kit } = setup();
+    const response = await app.request(`${ORIGIN}/api/club/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.test' },
+      body: JSON.stringify({
+        email: 'victim@example.com',
+        card: '4242 4242 4242 4242',
+        conversion_id: conversionId,
+      }),
+    });
+    expect(response.status).toBe(403);
+    expect((await kit.stats()).depth).toBe(0);
+  });
+
   it('a body that is not JSON answers 400', async () => {
     const { app } = setup();
     const response = await app.request(`${ORIGIN}/api/club/join`, {

@@ -13,6 +13,7 @@ import { CLICK_COOKIE, decodeClick } from '@twclid-kit/browser/contract';
 import type { TwclidEnv, TwclidKit } from '@twclid-kit/server';
 import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
 import { ClubPage } from '../pages/club.tsx';
 import { DashboardPage, DashboardPanels } from '../pages/dashboard.tsx';
 import { HomePage } from '../pages/home.tsx';
@@ -69,6 +70,10 @@ export function createDemoApp({ site, kit, dashboard, emulator, assets }: DemoAp
   // Every page: a `?twclid=` landing gets the click cookie from the server (Safari keeps
   // server-set cookies longer than script-set ones), and `c.var.twclid` holds the click.
   app.use('*', kit.landing());
+
+  // The demo's own JSON endpoints take same-origin posts only (a cross-site form could
+  // otherwise post text/plain JSON without a preflight).
+  app.use('/api/*', csrf());
 
   app.get('/', (c) => c.html(<HomePage site={site} twclid={c.var.twclid} />));
 

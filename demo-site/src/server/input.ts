@@ -20,7 +20,7 @@ export function badRequest(
   );
 }
 
-const email = z.string().trim().email('must be an email address').max(254);
+const email = z.string().trim().pipe(z.email('must be an email address').max(254));
 
 /** Flow A's purchase form (`POST /checkout`, urlencoded). */
 export const CheckoutForm = z.object({
@@ -37,7 +37,7 @@ export const ClubJoin = z.object({
     .string()
     .transform((s) => s.replace(/[\s-]/g, ''))
     .pipe(z.string().regex(/^\d{16}$/, 'must be 16 digits')),
-  conversion_id: z.string().uuid('must be the UUID the page minted'),
+  conversion_id: z.uuid('must be the UUID the page minted'),
 });
 
 /** The dashboard's fault switch (`POST /api/faults`, JSON). */

@@ -62,5 +62,7 @@ ${demo.emulator ? REAL_X_HELP : ''}`);
 main().catch((error: unknown) => {
   if (!(error instanceof Error)) fail(String(error));
   // Start-up problems name what to fix (`PORT: 3000 is in use; set PORT`); others keep their stack.
-  fail(/^[A-Z_]+: |is missing/.test(error.message) ? error.message : (error.stack ?? error.message));
+  fail(
+    /^[A-Z_]+: |is missing/.test(error.message) ? error.message : (error.stack ?? error.message),
+  );
 });
