@@ -135,6 +135,9 @@ describe('demo flows end to end', () => {
     await row.waitFor();
     expect(await row.locator('[data-testid=verdict]').textContent()).toBe('counted once');
     expect(await row.textContent()).toContain('Lead');
+    // One copy counted, its twin deduplicated against it.
+    const statuses = await row.locator('[data-testid=copy-status]').allTextContents();
+    expect(statuses.sort()).toEqual(['counted', 'deduplicated']);
     // Both copies carry the click ID (shown shortened in each copy's cell).
     expect(await row.locator(`code[title="${twclid}"]`).count()).toBe(2);
     expect(await page.locator('[data-testid=events-chart] rect').count()).toBeGreaterThan(0);

@@ -54,7 +54,10 @@ function Copy({ copy }: { copy: CopyView | undefined }) {
   return (
     <span class="copy">
       <span>
-        {time(copy.at)}
+        {time(copy.at)}{' '}
+        <span class="muted small" data-testid="copy-status">
+          {copy.status}
+        </span>
         {copy.copies > 1 ? <span class="badge warn">{` ×${copy.copies}`}</span> : null}
       </span>
       <span class="muted">
@@ -218,7 +221,7 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
                   </tr>
                 ) : null}
                 <tr>
-                  <td>Last debug_id</td>
+                  <td>Recent debug_ids</td>
                   <td>
                     {outbox.debugIds.length ? (
                       outbox.debugIds.map((id) => (

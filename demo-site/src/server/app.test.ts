@@ -291,8 +291,18 @@ describe('dashboard', () => {
         conversionId: 'c-1',
         verdict: 'counted_once',
         firstAt: Date.parse('2026-01-01T09:59:40Z'),
-        pixel: { at: Date.parse('2026-01-01T09:59:40Z'), twclid: 'dashclick', copies: 1 },
-        capi: { at: Date.parse('2026-01-01T09:59:41Z'), twclid: 'dashclick', copies: 1 },
+        pixel: {
+          at: Date.parse('2026-01-01T09:59:40Z'),
+          twclid: 'dashclick',
+          copies: 1,
+          status: 'counted',
+        },
+        capi: {
+          at: Date.parse('2026-01-01T09:59:41Z'),
+          twclid: 'dashclick',
+          copies: 1,
+          status: 'deduplicated',
+        },
       },
     ],
     outbox: {
@@ -315,6 +325,10 @@ describe('dashboard', () => {
     expect(dashboard.view).toHaveBeenCalledWith({ twclid: 'dashclick', clickedAt: 1767261570000 });
     expect(html).toContain('<tr data-conversion-id="c-1">');
     expect(html).toMatch(/data-testid="verdict">counted once</);
+    expect(html.match(/data-testid="copy-status">(\w+)</g)).toEqual([
+      'data-testid="copy-status">counted<',
+      'data-testid="copy-status">deduplicated<',
+    ]);
     expect(html).toContain('<code>dbg-1</code>');
     expect(html).toMatch(/data-testid="counted">1</);
     expect(html.match(/<rect /g)).toHaveLength(3);

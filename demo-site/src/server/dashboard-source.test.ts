@@ -76,7 +76,12 @@ describe('conversionRows', () => {
           firstSeenAt: iso(T0),
           pixel: [record({ channel: 'pixel', receivedAt: iso(T0), twclid: 'a' })],
           capi: [
-            record({ receivedAt: iso(T0 + 500), twclid: 'a', hashedPhoneNumber: 'p'.repeat(64) }),
+            record({
+              receivedAt: iso(T0 + 500),
+              twclid: 'a',
+              hashedPhoneNumber: 'p'.repeat(64),
+              dedup: 'deduplicated',
+            }),
             record({ receivedAt: iso(T0 + 900), twclid: 'a', dedup: 'deduplicated' }),
           ],
         }),
@@ -95,8 +100,14 @@ describe('conversionRows', () => {
     expect(rows[0]?.pixel).toBeUndefined();
     expect(rows[1]).toMatchObject({
       eventName: 'Purchase',
-      pixel: { at: T0, twclid: 'a', copies: 1 },
-      capi: { at: T0 + 500, twclid: 'a', copies: 2, hashedPhone: 'p'.repeat(64) },
+      pixel: { at: T0, twclid: 'a', copies: 1, status: 'counted' },
+      capi: {
+        at: T0 + 500,
+        twclid: 'a',
+        copies: 2,
+        hashedPhone: 'p'.repeat(64),
+        status: 'deduplicated',
+      },
     });
   });
 

@@ -35,7 +35,11 @@ export interface DashboardSource {
 function copyOf(records: readonly EventRecord[]): CopyView | undefined {
   const first = records[0];
   if (!first) return undefined;
-  const copy: CopyView = { at: Date.parse(first.receivedAt), copies: records.length };
+  const copy: CopyView = {
+    at: Date.parse(first.receivedAt),
+    copies: records.length,
+    status: first.dedup === 'deduplicated' ? 'deduplicated' : 'counted',
+  };
   if (first.twclid) copy.twclid = first.twclid;
   if (first.hashedEmail) copy.hashedEmail = first.hashedEmail;
   if (first.hashedPhoneNumber) copy.hashedPhone = first.hashedPhoneNumber;

@@ -9,6 +9,8 @@ export interface CopyView {
   hashedPhone?: string;
   /** How many accepted copies arrived through this channel (more than one: a resend X deduplicated). */
   copies: number;
+  /** Whether X counted this copy or deduplicated it against the other one. */
+  status: 'counted' | 'deduplicated';
 }
 
 /**
