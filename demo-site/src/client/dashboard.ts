@@ -8,6 +8,7 @@ const POLL_MS = 1000;
 const live = document.querySelector<HTMLElement>('#live');
 
 async function refresh(): Promise<void> {
+  if (document.hidden) return; // no polling from a background tab
   try {
     const response = await fetch('/dashboard/live', { headers: { accept: 'text/html' } });
     if (response.ok && live) live.innerHTML = await response.text();

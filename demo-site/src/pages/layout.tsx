@@ -29,6 +29,7 @@ export function Layout({ site, title, path, twclid, script, children }: LayoutPr
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${title} · Lumen Coffee`}</title>
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href="/assets/styles.css" />
           <script
             src="/assets/twclid.iife.js"
