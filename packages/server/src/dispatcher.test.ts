@@ -165,6 +165,27 @@ describe('createDispatcher', () => {
     expect(dispatcher.state().paused).toEqual([]);
   });
 
+  it('a paused or hanging account does not hold up another account', async () => {
+    const { x, dispatcher, enqueue, store } = setup();
+    const hang = new Promise<SendOutcome>(() => {});
+    const send = x.send.bind(x);
+    x.send = (pixelId, conversions) =>
+      conversions.some((c) => c.description === 'slow') ? hang : send(pixelId, conversions);
+    await dispatcher.start();
+    await store.enqueue({
+      pixelId: 'o8z6j',
+      account: 'slow-account',
+      conversion: conversion({ description: 'slow' }),
+      now: Date.now(),
+      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+    });
+    dispatcher.notify('o8z6j', 'slow-account');
+    await vi.advanceTimersByTimeAsync(1000);
+    await enqueue(2, 'acc2');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(x.accepted).toHaveLength(2);
+  });
+
   it('on 401 pauses the account, keeps the events and logs an error', async () => {
     const { x, dispatcher, enqueue, store, logger } = setup({ authPauseMs: 60_000 });
     x.queue.push({
@@ -184,8 +205,10 @@ describe('createDispatcher', () => {
     });
     expect(dispatcher.state().paused[0]).toMatchObject({ account: 'acc1', status: 401 });
     // A human fixed the credentials.
+    await dispatcher.flush();
+    expect(x.calls).toHaveLength(1); // still paused: nothing sent
     dispatcher.resume('acc1');
-    await vi.advanceTimersByTimeAsync(0);
+    await dispatcher.flush();
     expect(await store.stats(Date.now())).toMatchObject({ pending: 0, delivered: 2 });
   });
 

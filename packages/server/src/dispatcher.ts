@@ -10,7 +10,7 @@
  * events and log an error. Clock and timers are injected, so tests use fake time.
  * Imports nothing Node-only.
  */
-import type { OutboxEvent, OutboxStore } from './outbox.ts';
+import type { OutboxEvent, OutboxStore, ReadyGroup } from './outbox.ts';
 import type { AttemptState } from './retry.ts';
 import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
 
@@ -129,6 +129,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const paused = new Map<string, PausedAccount>();
   /** Events enqueued since the last pass, per pixel/account: a full batch flushes at once. */
   const waiting = new Map<string, number>();
+  /** Group tasks in progress, per pixel/account. */
+  const busy = new Map<string, Promise<number>>();
   let timer: unknown;
   let timerAt: number | undefined;
   let running: Promise<void> | undefined;
@@ -293,38 +295,67 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
   }
 
-  /**
-   * One pass over every due group; returns the number of events handed to X.
-   * A group is sent when it fills a batch or its longest-waiting event has
-   * waited `flushIntervalMs` (always when draining for shutdown).
-   */
-  async function pass(draining = false): Promise<number> {
+  /** Sends due batches of one group, one request at a time; returns the events handed to X. */
+  async function sendGroup(group: ReadyGroup, draining: boolean): Promise<number> {
     let sent = 0;
-    waiting.clear();
-    for (const group of await store.ready(now())) {
-      let due = group.due;
-      const ripe = draining || now() - group.since >= flushIntervalMs;
-      while (due > 0 && (ripe || due >= batchSize)) {
-        const at = now();
-        if (pauseOf(group.account, at)) break;
-        const wanted = Math.min(batchSize, due);
-        const granted = budget.take(group.account, wanted);
-        if (granted === 0) break;
-        const events = await store.claim({
-          pixelId: group.pixelId,
-          account: group.account,
-          limit: granted,
-          now: at,
-          leaseMs,
-        });
-        if (events.length < granted) budget.refund(group.account, granted - events.length);
-        if (events.length === 0) break;
-        await settle(group.pixelId, group.account, events);
-        sent += events.length;
-        due -= events.length;
-      }
+    let due = group.due;
+    const ripe = draining || now() - group.since >= flushIntervalMs;
+    while (due > 0 && (ripe || due >= batchSize)) {
+      const at = now();
+      if (pauseOf(group.account, at)) break;
+      const wanted = Math.min(batchSize, due);
+      const granted = budget.take(group.account, wanted);
+      if (granted === 0) break;
+      const events = await store.claim({
+        pixelId: group.pixelId,
+        account: group.account,
+        limit: granted,
+        now: at,
+        leaseMs,
+      });
+      if (events.length < granted) budget.refund(group.account, granted - events.length);
+      if (events.length === 0) break;
+      await settle(group.pixelId, group.account, events);
+      sent += events.length;
+      due -= events.length;
     }
     return sent;
+  }
+
+  /**
+   * One pass over every due group. A group is sent when it fills a batch or its
+   * longest-waiting event has waited `flushIntervalMs` (always when draining).
+   * Each group runs as its own task, so a slow or hanging request for one
+   * pixel/account never holds up the others. With `wait`, the pass waits for
+   * every group task (its own and those already running) and returns how many
+   * events were handed to X; without, it returns 0 at once.
+   */
+  async function pass(draining: boolean, wait: boolean): Promise<number> {
+    waiting.clear();
+    const tasks: Promise<number>[] = [];
+    for (const group of await store.ready(now())) {
+      const key = `${group.pixelId}\u0000${group.account}`;
+      const running = busy.get(key);
+      if (running) {
+        if (wait) tasks.push(running.then(() => 0));
+        continue;
+      }
+      const task = sendGroup(group, draining)
+        .catch((error: unknown) => {
+          logger.log('error', 'dispatcher.error', { error: String(error) });
+          return 0;
+        })
+        .finally(() => {
+          busy.delete(key);
+          // What arrived meanwhile (or is left after a partial run) is looked at again.
+          schedule(0);
+        });
+      busy.set(key, task);
+      tasks.push(task);
+    }
+    if (!wait) return 0;
+    const counts = await Promise.all(tasks);
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** When the next pass should run, from the store, the pauses and the budget. */
@@ -336,6 +367,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (wake === undefined || t < wake) wake = t;
     };
     for (const group of groups) {
+      // A group still sending reschedules itself when its task ends.
+      if (busy.has(`${group.pixelId}\u0000${group.account}`)) continue;
       const pause = pauseOf(group.account, at);
       if (pause) consider(pause.until);
       else {
@@ -363,7 +396,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       do {
         rerun = false;
         try {
-          await pass(force);
+          await pass(force, force);
         } catch (error) {
           logger.log('error', 'dispatcher.error', { error: String(error) });
         }
@@ -422,7 +455,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const drain = (async () => {
         if (running) await running;
         while (!timedOut) {
-          const sent = await pass(true);
+          const sent = await pass(true, true);
           if (sent === 0) break;
         }
       })().catch((error) => {
