@@ -98,4 +98,41 @@ describe('5xx faults injected from the dashboard', () => {
     const faulted = Number(await dashboard.textContent('[data-testid=faulted]'));
     expect(faulted).toBeGreaterThanOrEqual(2);
   });
+
+  it('with half of the CAPI requests failing, each flow still counts once and nothing is left behind', async () => {
+    const dashboard = await context.newPage();
+    await dashboard.goto(`${stack.demoUrl}/dashboard`);
+    await switchFaults(dashboard, '50% 5xx', 0.5);
+    const faultsBefore = (await api.stats()).faults.server_error;
+
+    const page = await context.newPage();
+    const twclid = newTwclid();
+    await landFromAd(page, stack.demoUrl, twclid);
+    const runs: [FlowRun, string][] = [];
+    for (let i = 0; i < 2; i++) {
+      const a = `half.a${i}@example.com`;
+      runs.push([await purchase(page, stack.demoUrl, a, '+1 415 555 0100'), a]);
+      const b = `half.b${i}@example.com`;
+      runs.push([await requestWholesale(page, stack.demoUrl, b), b]);
+      const c = `half.c${i}@example.com`;
+      runs.push([await joinClub(page, stack.demoUrl, c), c]);
+    }
+    for (const [run, email] of runs) {
+      expectCountedOnce(
+        await bothCopies(api, run.conversionId, 45_000),
+        run,
+        twclid,
+        email,
+        expect,
+      );
+    }
+    await switchFaults(dashboard, 'Off', 0);
+    const health = (await (await fetch(`${stack.demoUrl}/tw/health`)).json()) as {
+      depth: number;
+      dead: number;
+    };
+    expect(health).toMatchObject({ depth: 0, dead: 0 });
+    // The faults really happened (the emulator's sequence is seeded, so this run always sees some).
+    expect((await api.stats()).faults.server_error).toBeGreaterThan(faultsBefore);
+  });
 });

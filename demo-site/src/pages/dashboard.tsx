@@ -132,7 +132,7 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
   const { emulator, outbox, click } = view;
   return (
     <div>
-      <div class="grid four">
+      <div class="grid four" data-region="stats">
         <div class="card stat">
           <div class="label">Your click ID</div>
           <div class="value mono" style="font-size:1rem;padding-top:.45rem" data-testid="click-id">
@@ -177,12 +177,12 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
           <span>per 10 s, last 5 min</span>
         </span>
       </div>
-      <div class="card chart">
+      <div class="card chart" data-region="chart">
         <EventsChart buckets={view.buckets} label={time} />
       </div>
 
       <div class="grid two" style="margin-top:1rem">
-        <div class="card" data-testid="outbox">
+        <div class="card" data-testid="outbox" data-region="outbox">
           <h2>Outbox and delivery</h2>
           {outbox ? (
             <table>
@@ -258,7 +258,7 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
                 the events and retries with backoff; once X answers again every conversion still
                 counts once.
               </p>
-              <form id="faults-form" class="toggle">
+              <form id="faults-form" class="toggle" data-region="fault-switch">
                 {FAULT_PRESETS.map((preset) => (
                   <button
                     type="submit"
@@ -275,7 +275,7 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
                   </button>
                 ))}
               </form>
-              <table style="margin-top:.75rem">
+              <table style="margin-top:.75rem" data-region="fault-counts">
                 <tbody>
                   <tr>
                     <td>Conversion API requests</td>
@@ -297,7 +297,7 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
         <h2>Conversions</h2>
         <span class="muted small">grouped by event and conversion_id, newest first</span>
       </div>
-      <div class="card">
+      <div class="card" data-region="conversions">
         {view.emulatorError ? <p class="muted">{view.emulatorError}</p> : null}
         <ConversionsTable rows={view.conversions} />
       </div>
