@@ -8,6 +8,16 @@ import type { SendOutcome } from './x-types.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
+/** Advances fake time, then lets the started send tasks run to completion. */
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 5; i++) await new Promise((done) => setImmediate(done));
+    // Timers that work finished above armed for "now".
+    await vi.advanceTimersByTimeAsync(0);
+  }
+}
+
 function setup(overrides: Partial<DispatcherOptions> = {}) {
   const store = memoryOutbox();
   const x = fakeX();
@@ -49,7 +59,8 @@ const invalid = (message: string): SendOutcome => ({
 
 describe('createDispatcher', () => {
   beforeEach(() => {
-    vi.useFakeTimers({ now: T0 });
+    // setImmediate stays real: `advance()` uses it to let group tasks finish.
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -59,9 +70,9 @@ describe('createDispatcher', () => {
     const { x, dispatcher, enqueue, logger, store } = setup();
     await dispatcher.start();
     await enqueue(3);
-    await vi.advanceTimersByTimeAsync(999);
+    await advance(999);
     expect(x.calls).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(1);
+    await advance(1);
     expect(x.calls.map((c) => c.conversions.length)).toEqual([3]);
     expect((await store.stats(Date.now())).delivered).toBe(3);
     expect(logger.lines).toContainEqual({
@@ -76,9 +87,9 @@ describe('createDispatcher', () => {
     const { x, dispatcher, enqueue } = setup();
     await dispatcher.start();
     await enqueue(1200);
-    await vi.advanceTimersByTimeAsync(0);
+    await advance(0);
     expect(x.calls.map((c) => c.conversions.length)).toEqual([500, 500]);
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(x.calls.map((c) => c.conversions.length)).toEqual([500, 500, 200]);
   });
 
@@ -87,7 +98,7 @@ describe('createDispatcher', () => {
     await dispatcher.start();
     await enqueue(2, 'acc1');
     await enqueue(2, 'acc2');
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(x.calls.map((c) => c.conversions.length)).toEqual([2, 2]);
   });
 
@@ -96,12 +107,12 @@ describe('createDispatcher', () => {
     x.queue.push({ ok: false, kind: 'transient', status: 503, errors: [] });
     await dispatcher.start();
     await enqueue(2);
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(x.calls).toHaveLength(1);
     expect(await store.stats(Date.now())).toMatchObject({ pending: 2, delivered: 0 });
-    await vi.advanceTimersByTimeAsync(999);
+    await advance(999);
     expect(x.calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
+    await advance(1);
     expect(x.calls).toHaveLength(2);
     expect(x.accepted).toHaveLength(2);
     expect(x.calls[1]?.conversions).toEqual(x.calls[0]?.conversions);
@@ -112,7 +123,7 @@ describe('createDispatcher', () => {
     x.respond = () => ({ ok: false, kind: 'network', message: 'ECONNRESET' });
     await dispatcher.start();
     await enqueue(1);
-    await vi.advanceTimersByTimeAsync(60_000);
+    await advance(60_000);
     expect(x.calls).toHaveLength(5);
     const [dead] = await store.deadLetters();
     expect(dead?.lastError).toBe('retry budget spent; last: network');
@@ -151,14 +162,14 @@ describe('createDispatcher', () => {
     x.queue.push({ ok: false, kind: 'rate_limited', status: 429, errors: [], resetAt });
     await dispatcher.start();
     await enqueue(2);
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(dispatcher.state().paused).toMatchObject([
       { account: 'acc1', until: resetAt, status: 429 },
     ]);
     await enqueue(1);
-    await vi.advanceTimersByTimeAsync(80_000);
+    await advance(80_000);
     expect(x.calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(resetAt - Date.now());
+    await advance(resetAt - Date.now());
     expect(x.calls).toHaveLength(2);
     expect(x.calls[1]?.conversions).toHaveLength(3);
     expect(await store.stats(Date.now())).toMatchObject({ delivered: 3 });
@@ -180,9 +191,9 @@ describe('createDispatcher', () => {
       dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
     });
     dispatcher.notify('o8z6j', 'slow-account');
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     await enqueue(2, 'acc2');
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(x.accepted).toHaveLength(2);
   });
 
@@ -198,7 +209,7 @@ describe('createDispatcher', () => {
     });
     await dispatcher.start();
     await enqueue(2);
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(await store.stats(Date.now())).toMatchObject({ pending: 2, dead: 0 });
     expect(logger.lines.find((l) => l.message === 'account.paused')).toMatchObject({
       level: 'error',
@@ -217,13 +228,26 @@ describe('createDispatcher', () => {
     const { x, dispatcher, enqueue, store } = setup({ budget });
     await dispatcher.start();
     await enqueue(5);
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(x.calls.map((c) => c.conversions.length)).toEqual([3]);
     expect((await store.stats(Date.now())).pending).toBe(2);
     budget.left = 10;
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(x.calls.map((c) => c.conversions.length)).toEqual([3, 2]);
     expect(budget.left).toBe(8);
+  });
+
+  it('does not spin while the budget is empty or the account is paused', async () => {
+    const budget = fakeBudget(0);
+    budget.nextFreeAt = () => Date.now(); // claims "free now" but grants nothing
+    const { dispatcher, enqueue, store, x } = setup({ budget });
+    const ready = vi.spyOn(store, 'ready');
+    await dispatcher.start();
+    await enqueue(600);
+    await advance(10_000);
+    expect(x.calls).toHaveLength(0);
+    // At most one look per 25 ms floor (plus the polls), not thousands.
+    expect(ready.mock.calls.length).toBeLessThan(2 * (10_000 / 25) + 10);
   });
 
   it('passes X rate-limit headers to the budget', async () => {
@@ -234,7 +258,7 @@ describe('createDispatcher', () => {
     });
     await dispatcher.start();
     await enqueue(1);
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(budget.updates).toEqual([
       { limit: 60000, remaining: 59999, resetAt: T0 + 900_000, account: true },
     ]);
@@ -251,7 +275,7 @@ describe('createDispatcher', () => {
     });
     await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 3_600_000 });
     await dispatcher.start();
-    await vi.advanceTimersByTimeAsync(1000);
+    await advance(1000);
     expect(x.accepted).toHaveLength(1);
   });
 
@@ -263,7 +287,7 @@ describe('createDispatcher', () => {
     expect(x.accepted).toHaveLength(3);
     // After stop, nothing is scheduled any more.
     await enqueue(1);
-    await vi.advanceTimersByTimeAsync(10_000);
+    await advance(10_000);
     expect(x.calls).toHaveLength(1);
     expect((await store.stats(Date.now())).pending).toBe(1);
   });
@@ -274,7 +298,7 @@ describe('createDispatcher', () => {
     await dispatcher.start();
     await enqueue(2);
     const stopped = dispatcher.stop({ timeoutMs: 500 });
-    await vi.advanceTimersByTimeAsync(500);
+    await advance(500);
     expect(await stopped).toEqual({ drained: false });
     expect(await store.stats(Date.now())).toMatchObject({ inFlight: 2, delivered: 0 });
     expect(await store.recoverInFlight(Date.now())).toBe(2);

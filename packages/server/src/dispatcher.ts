@@ -16,6 +16,8 @@ import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './
 
 /** X accepts 1 to 500 conversions per request [REF12]. */
 export const MAX_BATCH = 500;
+/** Shortest re-check after a pass that could make no progress. */
+const IDLE_FLOOR_MS = 25;
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -327,10 +329,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
    * longest-waiting event has waited `flushIntervalMs` (always when draining).
    * Each group runs as its own task, so a slow or hanging request for one
    * pixel/account never holds up the others. With `wait`, the pass waits for
-   * every group task (its own and those already running) and returns how many
-   * events were handed to X; without, it returns 0 at once.
+   * every group task (its own and those already running) and `sent` counts the
+   * events handed to X; without, it returns once the tasks are started (each
+   * reschedules the dispatcher when it ends).
    */
-  async function pass(draining: boolean, wait: boolean): Promise<number> {
+  async function pass(
+    draining: boolean,
+    wait: boolean,
+  ): Promise<{ sent: number; started: number }> {
     waiting.clear();
     const tasks: Promise<number>[] = [];
     for (const group of await store.ready(now())) {
@@ -345,17 +351,22 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           logger.log('error', 'dispatcher.error', { error: String(error) });
           return 0;
         })
-        .finally(() => {
+        .then((sent) => {
           busy.delete(key);
-          // What arrived meanwhile (or is left after a partial run) is looked at again.
-          schedule(0);
+          // After progress, look again at once (what arrived meanwhile, what is
+          // left). Without progress (paused, no budget, nothing claimable), wake
+          // when something can change, never in a tight loop.
+          if (sent > 0) schedule(0);
+          else void wakeLater(IDLE_FLOOR_MS);
+          return sent;
         });
       busy.set(key, task);
       tasks.push(task);
     }
-    if (!wait) return 0;
+    const started = busy.size;
+    if (!wait) return { sent: 0, started };
     const counts = await Promise.all(tasks);
-    return counts.reduce((a, b) => a + b, 0);
+    return { sent: counts.reduce((a, b) => a + b, 0), started };
   }
 
   /** When the next pass should run, from the store, the pauses and the budget. */
@@ -385,6 +396,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return wake;
   }
 
+  async function wakeLater(floorMs: number): Promise<void> {
+    try {
+      const wake = await nextWake();
+      if (wake !== undefined) schedule(Math.max(wake - now(), floorMs));
+    } catch (error) {
+      logger.log('error', 'dispatcher.error', { error: String(error) });
+      schedule(flushIntervalMs);
+    }
+  }
+
   async function pump(force = false): Promise<void> {
     if (running) {
       rerun = true;
@@ -393,21 +414,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return pump(true);
     }
     running = (async () => {
+      let started = 0;
       do {
         rerun = false;
         try {
-          await pass(force, force);
+          started = (await pass(force, force)).started;
         } catch (error) {
           logger.log('error', 'dispatcher.error', { error: String(error) });
         }
       } while (rerun && !stopping);
-      try {
-        const wake = await nextWake();
-        if (wake !== undefined) schedule(wake - now());
-      } catch (error) {
-        logger.log('error', 'dispatcher.error', { error: String(error) });
-        schedule(flushIntervalMs);
-      }
+      // Running group tasks reschedule when they end; otherwise decide here.
+      if (started === 0 || force) await wakeLater(0);
     })();
     try {
       await running;
@@ -455,7 +472,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const drain = (async () => {
         if (running) await running;
         while (!timedOut) {
-          const sent = await pass(true, true);
+          const { sent } = await pass(true, true);
           if (sent === 0) break;
         }
       })().catch((error) => {

@@ -57,7 +57,7 @@ export function fakeBudget(allowance = Number.POSITIVE_INFINITY): RateBudget & {
       return n;
     },
     nextFreeAt() {
-      return Date.now() + 1000;
+      return budget.left > 0 ? Date.now() : Date.now() + 1000;
     },
     refund(_account: string, count: number) {
       budget.left += count;
