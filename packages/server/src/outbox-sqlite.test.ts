@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { conversion, describeOutboxContract } from '../test/outbox-contract.ts';
 import { DEDUP_WINDOW_DEFAULT_MS } from './outbox.ts';
 import { resolveOutboxPath, sqliteOutbox } from './outbox-sqlite.ts';
@@ -69,6 +69,24 @@ describe('sqliteOutbox file handling', () => {
     expect(new Set(results.map((r) => r.id)).size).toBe(51);
     expect((await store.stats(1)).pending).toBe(51);
     await store.close();
+  });
+
+  it('commits under fake timers (group commit uses the real setImmediate)', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = sqliteOutbox({ path: join(dir, 'fake-timers.db') });
+      const result = await store.enqueue({
+        pixelId: 'o8z6j',
+        account: 'a',
+        conversion: conversion(),
+        now: 1,
+        dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+      });
+      expect(result.duplicate).toBe(false);
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('commits enqueues still waiting when closed', async () => {

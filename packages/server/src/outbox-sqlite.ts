@@ -27,6 +27,9 @@ import {
 } from './outbox.ts';
 import type { CapiConversion } from './x-types.ts';
 
+/** The real `setImmediate`, captured at load so fake timers in tests cannot stall a commit. */
+const defer = globalThis.setImmediate;
+
 /** Default database file (env `TWCLID_KIT_DB` overrides it); the same value `configFromEnv()` uses. */
 export const OUTBOX_DB_DEFAULT = DEFAULT_DB_PATH;
 
@@ -140,9 +143,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
 
   // Group commit: enqueues arriving in the same event-loop turn share one
   // transaction, so one fsync covers them all. Each promise still resolves only
-  // after its commit. The real `setImmediate` is captured so fake timers in
-  // tests cannot stall a commit.
-  const defer = globalThis.setImmediate;
+  // after its commit.
   let waiting: {
     input: EnqueueInput;
     resolve: (r: EnqueueResult) => void;
