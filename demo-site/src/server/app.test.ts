@@ -70,15 +70,20 @@ function setup(options: { emulator?: EmulatorClient; view?: DashboardView } = {}
   return { app, kit, dashboard, delivered };
 }
 
-const form = (fields: Record<string, string>, cookie?: string) => ({
-  method: 'POST',
-  headers: {
-    'content-type': 'application/x-www-form-urlencoded',
-    origin: ORIGIN,
-    ...(cookie ? { cookie } : {}),
-  },
-  body: new URLSearchParams(fields).toString(),
-});
+/** A form post as a browser sends it (with Content-Length, which browsers always set for forms). */
+const form = (fields: Record<string, string>, cookie?: string) => {
+  const body = new URLSearchParams(fields).toString();
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(body)),
+      origin: ORIGIN,
+      ...(cookie ? { cookie } : {}),
+    },
+    body,
+  };
+};
 
 const json = (body: unknown, cookie?: string) => ({
   method: 'POST',
@@ -171,16 +176,23 @@ describe('flow A: POST /checkout behind the form middleware', () => {
     );
   });
 
-  it('a bad form answers 400 naming the field', async () => {
-    const { app } = setup();
+  it('a bad form answers 400 naming the field, and nothing reaches the outbox', async () => {
+    const { app, kit } = setup();
     const response = await app.request(
       `${ORIGIN}/checkout`,
-      form({ sku: 'LUM-GRIND-01', quantity: '1', email: 'not-an-email' }),
+      form({ sku: 'LUM-GRIND-01', quantity: '1', email: 'not-an-email', conversion_id: 'c-1' }),
     );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
       error: { code: 'invalid_input', field: 'email' },
     });
+    expect((await kit.stats()).counters.accepted).toBe(0);
+    const unknown = await app.request(
+      `${ORIGIN}/checkout`,
+      form({ sku: 'NOPE', quantity: '1', email: 'ada@example.com' }),
+    );
+    expect(await unknown.json()).toMatchObject({ error: { field: 'sku' } });
+    expect((await kit.stats()).counters.accepted).toBe(0);
   });
 });
 

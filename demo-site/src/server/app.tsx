@@ -14,6 +14,7 @@ import type { TwclidEnv, TwclidKit } from '@twclid-kit/server';
 import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { validator } from 'hono/validator';
 import { ClubPage } from '../pages/club.tsx';
 import { DashboardPage, DashboardPanels } from '../pages/dashboard.tsx';
 import { HomePage } from '../pages/home.tsx';
@@ -87,6 +88,11 @@ export function createDemoApp({ site, kit, dashboard, emulator, assets }: DemoAp
 
   app.post(
     '/checkout',
+    // The shop's own validation goes first, so a rejected order never reaches X.
+    validator('form', (body, c) => {
+      const parsed = CheckoutForm.safeParse(body);
+      return parsed.success ? parsed.data : badRequest(c, parsed.error.issues[0]);
+    }),
     // Reads twclid, conversion_id, email and phone from the post, IP and user agent
     // from the request, and stores the CAPI conversion before the handler runs.
     kit.form({
@@ -111,12 +117,8 @@ export function createDemoApp({ site, kit, dashboard, emulator, assets }: DemoAp
         };
       },
     }),
-    async (c) => {
-      // The shop's own handler: the body is still readable after the middleware.
-      const parsed = CheckoutForm.safeParse(await c.req.parseBody());
-      if (!parsed.success) return badRequest(c, parsed.error.issues[0]);
-      return c.redirect(`/thank-you?flow=shop&order=${newOrderId()}`, 303);
-    },
+    // The shop's own handler, unchanged by the kit (a real shop stores c.req.valid('form') here).
+    (c) => c.redirect(`/thank-you?flow=shop&order=${newOrderId()}`, 303),
   );
 
   // ---------------------------------------------------------------- flow B: JavaScript

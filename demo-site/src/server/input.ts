@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { PRODUCTS } from './catalog.ts';
 
 /** The demo's 4xx body, the same shape as the kit's: `{ error: { code, message, field } }`. */
 export function badRequest(
@@ -24,7 +25,7 @@ const email = z.string().trim().pipe(z.email('must be an email address').max(254
 
 /** Flow A's purchase form (`POST /checkout`, urlencoded). */
 export const CheckoutForm = z.object({
-  sku: z.string().min(1, 'is required'),
+  sku: z.string().refine((sku) => Object.hasOwn(PRODUCTS, sku), 'is not a product of this shop'),
   quantity: z.coerce.number().int('must be a whole number').min(1).max(10),
   email,
   phone: z.string().trim().max(32).optional(),
