@@ -32,7 +32,18 @@ export function memoryOutbox(): OutboxStore {
   const rows = new Map<number, Row>();
   /** dedup key → id of the newest event with that key. */
   const byKey = new Map<string, number>();
+  /**
+   * IDs of events not yet delivered or dead, oldest first: what the dispatcher
+   * scans, so its passes stay proportional to the backlog, not to history.
+   */
+  const open = new Set<number>();
   let nextId = 1;
+  const openRows = function* (): Generator<Row> {
+    for (const id of open) {
+      const row = rows.get(id);
+      if (row) yield row;
+    }
+  };
 
   const copy = (row: Row): OutboxEvent => {
     const { key: _key, leaseUntil: _lease, ...event } = row;
@@ -73,12 +84,13 @@ export function memoryOutbox(): OutboxStore {
         leaseUntil: undefined,
       });
       if (key !== undefined) byKey.set(key, id);
+      open.add(id);
       return { id, duplicate: false };
     },
 
     async ready(now: number): Promise<ReadyGroup[]> {
       const groups = new Map<string, ReadyGroup>();
-      for (const row of rows.values()) {
+      for (const row of openRows()) {
         if (!isDue(row, now)) continue;
         const name = `${row.pixelId}\u0000${row.account}`;
         const since = row.createdAt;
@@ -93,7 +105,7 @@ export function memoryOutbox(): OutboxStore {
 
     async nextDueAt(): Promise<number | undefined> {
       let next: number | undefined;
-      for (const row of rows.values()) {
+      for (const row of openRows()) {
         const at =
           row.state === 'pending'
             ? row.nextAttemptAt
@@ -107,8 +119,8 @@ export function memoryOutbox(): OutboxStore {
 
     async claim(input: ClaimInput): Promise<OutboxEvent[]> {
       const claimed: OutboxEvent[] = [];
-      // Map iteration follows insertion order, i.e. ascending IDs: oldest first.
-      for (const row of rows.values()) {
+      // Set iteration follows insertion order: oldest first (a requeued dead letter goes last).
+      for (const row of openRows()) {
         if (claimed.length >= input.limit) break;
         if (row.pixelId !== input.pixelId || row.account !== input.account) continue;
         if (!isDue(row, input.now)) continue;
@@ -122,6 +134,7 @@ export function memoryOutbox(): OutboxStore {
 
     async markDelivered(ids, now) {
       each(ids, (row) => {
+        open.delete(row.id);
         row.state = 'delivered';
         row.leaseUntil = undefined;
         row.updatedAt = now;
@@ -130,6 +143,7 @@ export function memoryOutbox(): OutboxStore {
 
     async reschedule(ids, input: RescheduleInput) {
       each(ids, (row) => {
+        if (row.state === 'delivered' || row.state === 'dead') open.add(row.id);
         row.state = 'pending';
         row.leaseUntil = undefined;
         row.nextAttemptAt = input.nextAttemptAt;
@@ -143,6 +157,7 @@ export function memoryOutbox(): OutboxStore {
       for (const entry of entries) {
         const row = rows.get(entry.id);
         if (!row) continue;
+        open.delete(row.id);
         row.state = 'dead';
         row.leaseUntil = undefined;
         row.lastError = entry.reason;
@@ -152,7 +167,7 @@ export function memoryOutbox(): OutboxStore {
 
     async recoverInFlight(now) {
       let count = 0;
-      for (const row of rows.values()) {
+      for (const row of openRows()) {
         if (row.state !== 'in_flight') continue;
         row.state = 'pending';
         row.leaseUntil = undefined;
@@ -203,6 +218,7 @@ export function memoryOutbox(): OutboxStore {
       let count = 0;
       for (const row of rows.values()) {
         if (row.state !== 'dead' || (wanted && !wanted.has(row.id))) continue;
+        open.add(row.id);
         row.state = 'pending';
         row.attempts = 0;
         row.nextAttemptAt = now;

@@ -171,9 +171,18 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       await store.markDelivered([b.id], T0);
       expect(await store.requeueDead({ now: T0 + 1 })).toBe(1);
       expect((await store.stats(T0 + 1)).dead).toBe(0);
+      const requeued = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 5,
+        now: T0 + 1,
+        leaseMs: 1,
+      });
+      expect(requeued.map((e) => [e.id, e.attempts])).toEqual([[a.id, 0]]);
+      await store.markDelivered([a.id], T0 + 1);
       expect(await store.purgeDelivered({ now: T0 + 10, olderThanMs: 10 })).toBe(0);
-      expect(await store.purgeDelivered({ now: T0 + 11, olderThanMs: 10 })).toBe(1);
-      expect((await store.stats(T0 + 11)).delivered).toBe(0);
+      expect(await store.purgeDelivered({ now: T0 + 12, olderThanMs: 10 })).toBe(2);
+      expect((await store.stats(T0 + 12)).delivered).toBe(0);
     });
 
     it('stores the built conversion as given (only hashes), and returns copies', async () => {
