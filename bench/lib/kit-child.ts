@@ -14,6 +14,8 @@ export interface KitServerOptions {
   budgetWindowMs?: number;
   retryBaseMs?: number;
   batchSize?: number;
+  /** Origins besides the server's own; default the bench shop origin. */
+  allowedOrigins?: readonly string[];
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   port?: number;
   logFile?: string;
@@ -36,14 +38,17 @@ export function startKitServer(options: KitServerOptions): Promise<ServerChild> 
   ];
   for (const [flag, value] of numeric) if (value !== undefined) args.push(flag, String(value));
   if (options.logLevel) args.push('--log-level', options.logLevel);
+  if (options.allowedOrigins) args.push('--allowed-origins', options.allowedOrigins.join(','));
   return startTsChild(path.join(SERVERS_DIR, 'kit-server.ts'), {
     args,
     ...(options.logFile ? { logFile: options.logFile } : {}),
   });
 }
 
-export function startBareServer(): Promise<ServerChild> {
-  return startTsChild(path.join(SERVERS_DIR, 'bare-server.ts'));
+export function startBareServer(options: { readJson?: boolean } = {}): Promise<ServerChild> {
+  return startTsChild(path.join(SERVERS_DIR, 'bare-server.ts'), {
+    args: options.readJson ? ['--read-json'] : [],
+  });
 }
 
 /** `GET /tw/health` of a kit server. */

@@ -8,7 +8,7 @@
  *
  *   node --import tsx bench/servers/kit-server.ts --x-base-url http://127.0.0.1:4123 \
  *     [--store sqlite --db /tmp/outbox.db] [--no-deliver] [--port 0] [--batch-size 500]
- *     [--timeout-ms 2000] [--flush-ms 1000] [--budget-limit N --budget-window-ms N] [--retry-base-ms N]
+ *     [--allowed-origins https://shop.example] [--timeout-ms 2000] [--flush-ms 1000] [--budget-limit N --budget-window-ms N] [--retry-base-ms N]
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     'budget-window-ms': { type: 'string' },
     'retry-base-ms': { type: 'string' },
     'batch-size': { type: 'string' },
+    'allowed-origins': { type: 'string', default: BENCH_ORIGIN },
     'log-level': { type: 'string', default: 'info' },
   },
 });
@@ -88,7 +89,8 @@ const kit = twclidKit({
   events: Object.values(d.events).map((e) => e.id),
   store,
   client: createXClient({ baseUrl, auth, timeoutMs: optionalNumber('timeout-ms') ?? 2000 }),
-  allowedOrigins: [BENCH_ORIGIN],
+  // Comma-separated; '' allows only the server's own origin.
+  allowedOrigins: (values['allowed-origins'] ?? '').split(',').filter((o) => o !== ''),
   // Every request of a load generator comes from 127.0.0.1: a per-IP limit would
   // measure the limiter, not the route.
   rateLimit: false,
