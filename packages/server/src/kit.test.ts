@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BODY_LIMIT_DEFAULT } from '@twclid-kit/browser/contract';
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { validator } from 'hono/validator';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeX, memoryLogger } from '../test/fakes.ts';
 import { isConfigError, ValidationError } from './errors.ts';
@@ -505,6 +507,105 @@ describe('twclidKit middleware and helpers', () => {
         { user_agent: 'UA/1' },
       ]),
     );
+  });
+
+  /** A body streamed in chunks, so the request carries no Content-Length. */
+  const chunked = (text: string, chunkSize = 64): RequestInit => {
+    const bytes = new TextEncoder().encode(text);
+    return {
+      method: 'POST',
+      headers: formHeaders,
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += chunkSize) {
+            controller.enqueue(bytes.slice(at, at + chunkSize));
+          }
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit;
+  };
+
+  it('form middleware reads a chunked post (no Content-Length) before or after a validator, in any order', async () => {
+    const fields = { twclid: TWCLID, conversion_id: 'chunk-1', email: 'test@twitter.com' };
+    const passForm = validator('form', (value) => value);
+    const arrangements = {
+      alone: [],
+      'validator first': [passForm],
+      'text() first': [
+        createMiddleware(async (c, next) => {
+          await c.req.text();
+          await next();
+        }),
+      ],
+    };
+    for (const [name, before] of Object.entries(arrangements)) {
+      const env = setup();
+      const site = new Hono<TwclidEnv>();
+      const seen: { body?: unknown; text?: string; validated?: unknown; conversion?: unknown } = {};
+      site.post(
+        '/signup',
+        ...(before as []),
+        env.kit.form({ eventId: 'o87ne' }),
+        passForm,
+        async (c) => {
+          seen.validated = c.req.valid('form' as never);
+          seen.body = await c.req.parseBody();
+          seen.text = await c.req.text();
+          seen.conversion = c.get('conversion');
+          return c.redirect('/thanks', 303);
+        },
+      );
+      const res = await site.request(`${SITE}/signup`, chunked(form(fields), 7));
+      expect(res.status, name).toBe(303);
+      expect(seen.body, name).toEqual(fields);
+      expect(seen.validated, name).toEqual(fields);
+      expect(seen.text, name).toBe(form(fields));
+      expect(seen.conversion, name).toMatchObject({ status: 'queued', conversionId: 'chunk-1' });
+      expect((await env.store.stats(Date.now())).pending, name).toBe(1);
+    }
+  });
+
+  it('form middleware answers an oversized chunked post with 413 naming the limit, validator or not', async () => {
+    for (const withValidator of [false, true]) {
+      const env = setup({ bodyLimit: 1024 });
+      const site = new Hono<TwclidEnv>();
+      let reached = false;
+      const handlers = withValidator ? [validator('form', (value) => value)] : [];
+      site.post('/signup', ...(handlers as []), env.kit.form({ eventId: 'o87ne' }), (c) => {
+        reached = true;
+        return c.text('ok');
+      });
+      const res = await site.request(
+        `${SITE}/signup`,
+        chunked(form({ conversion_id: 'big', note: 'x'.repeat(4096) })),
+      );
+      expect(res.status).toBe(413);
+      expect(await res.json()).toEqual({
+        error: {
+          code: 'body_too_large',
+          message: 'The request body exceeds 1024 bytes',
+          field: 'body',
+        },
+      });
+      expect(reached).toBe(false);
+      expect((await env.store.stats(Date.now())).pending).toBe(0);
+    }
+  });
+
+  it('form middleware answers a form body nobody can parse with 400 naming the body', async () => {
+    const { site, seen } = formApp();
+    for (const type of ['multipart/form-data', 'multipart/form-data; boundary=xyz']) {
+      const res = await site.request(`${SITE}/signup`, {
+        method: 'POST',
+        headers: { ...formHeaders, 'content-type': type },
+        body: 'not a multipart body',
+      });
+      expect(res.status, type).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'malformed_form', field: 'body' } });
+    }
+    expect(seen.body).toBeUndefined();
   });
 
   it('form middleware reads multipart bodies too, with configurable field names', async () => {

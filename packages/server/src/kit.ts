@@ -449,8 +449,22 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   };
 
   const limitBody = bodyLimit({ maxSize: maxBody, onError: tooLarge });
-  /** Runs Hono's body limit, then `then` (which decides the response). */
-  const withBodyLimit = (c: Context, then: () => Promise<Response | undefined>) => {
+  /**
+   * Runs `then` (which decides the response) once the body is known to be within
+   * the limit. An unread body goes through Hono's body limit, which counts a
+   * chunked stream (no Content-Length) as it reads it. A body that an earlier
+   * middleware already read through Hono (`hono/validator`, `c.req.parseBody()`)
+   * has no stream left for that (Hono's limit would fail on the locked stream),
+   * so it is measured from Hono's body cache instead.
+   */
+  const withBodyLimit = async (
+    c: Context,
+    then: () => Promise<Response | undefined>,
+  ): Promise<Response | undefined> => {
+    if (Object.keys(c.req.bodyCache).length > 0) {
+      const size = (await c.req.arrayBuffer()).byteLength;
+      return size > maxBody ? tooLarge(c) : then();
+    }
     let response: Response | undefined;
     return Promise.resolve(
       limitBody(c, async () => {
@@ -697,7 +711,13 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
 
         const response = await withBodyLimit(c, async () => {
           // Hono caches the parsed body, so the app's handler can call parseBody() again.
-          const body = (await c.req.parseBody()) as Record<string, unknown>;
+          let body: Record<string, unknown>;
+          try {
+            body = (await c.req.parseBody()) as Record<string, unknown>;
+          } catch {
+            // A multipart body without its boundary, or cut short: nobody can read it.
+            return refuse(c, 400, 'malformed_form', 'The form body could not be parsed', 'body');
+          }
           const result = await formConversion(c, body);
           c.set('conversion', result);
           return undefined;
