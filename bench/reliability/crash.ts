@@ -29,6 +29,10 @@ export async function crashScenario(ctx: ScenarioContext, options: CrashOptions)
     port: 0,
     maxEvents: options.events * 3,
     maxConversions: options.events * 2,
+    // X takes a moment to answer, so batches are in flight for a good part of the
+    // run and some kills land between X counting a batch and the outbox marking it
+    // delivered: those batches are sent again and must be deduplicated, not counted twice.
+    faults: { latencyMs: 250 },
   });
   const db = path.join(ctx.dir, 'crash.db');
   const log = path.join(ctx.dir, 'crash-server.log');
