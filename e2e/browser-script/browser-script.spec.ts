@@ -75,6 +75,23 @@ describe('click cookie in Chromium', () => {
     expect(await tab.evaluate(() => localStorage.getItem('_twclid_kit'))).toBe(cookie?.value);
   });
 
+  it('replaces a host-only _twclid_kit (set by a server without cookie.domain): one cookie remains', async () => {
+    await context.addCookies([
+      {
+        name: '_twclid_kit',
+        value: '1.1700000000000.olderclick',
+        url: url('shop.example.twclid.test', '/'),
+      },
+    ]);
+    expect((await kitCookie())?.domain).toBe('shop.example.twclid.test');
+    await tab.goto(url('shop.example.twclid.test', `/landing?twclid=${CLICK}`));
+    await ready(tab);
+    const copies = (await context.cookies()).filter((c) => c.name === '_twclid_kit');
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.domain).toBe('.twclid.test');
+    expect(copies[0]?.value).toMatch(new RegExp(`\\.${CLICK}$`));
+  });
+
   it('shares the click with every subdomain', async () => {
     await tab.goto(url('shop.example.twclid.test', `/landing?twclid=${CLICK}`));
     await ready(tab);
@@ -113,9 +130,10 @@ describe('click cookie in Chromium', () => {
     await tab.evaluate(() => history.pushState(null, '', '/landing?twclid=secondclick'));
     expect((await kitCookie())?.value).toMatch(/\.secondclick$/);
     await vi.waitFor(() => expect(postsTo('/tw/capture')).toHaveLength(2));
+    // Each capture names the domain the script wrote its cookie on, for the server's Set-Cookie.
     expect(postsTo('/tw/capture').map((p) => JSON.parse(p.body))).toEqual([
-      { twclid: CLICK },
-      { twclid: 'secondclick' },
+      { twclid: CLICK, domain: 'twclid.test' },
+      { twclid: 'secondclick', domain: 'twclid.test' },
     ]);
     await vi.waitFor(() =>
       expect(pixelCalls().filter((c) => c[0] === 'config')).toEqual([

@@ -16,11 +16,22 @@ import { findCookieDomain } from './cookie-domain.ts';
 const DAY = 864e5;
 let domain: string | undefined;
 
-const attributes = (): Cookies.CookieAttributes => {
-  // Probed once, on the first write (never at load: it costs cookie writes).
-  domain ??= findCookieDomain(location.hostname);
-  return { path: '/', domain, sameSite: 'Lax', secure: location.protocol === 'https:' };
-};
+/**
+ * The domain the click cookie is written on (`''`: host-only); the capture call
+ * sends it to the server. Probed once, on the first write (never at load: it
+ * costs cookie writes).
+ */
+export const cookieDomain = (): string => (domain ??= findCookieDomain(location.hostname));
+
+const attributes = (): Cookies.CookieAttributes => ({
+  path: '/',
+  domain: cookieDomain(),
+  sameSite: 'Lax',
+  secure: location.protocol === 'https:',
+});
+
+// A copy set without a Domain attribute (by a server without `cookie.domain`) is host-only.
+const removeHostOnly = () => Cookies.remove(CLICK_COOKIE, { path: '/' });
 
 // localStorage throws on access where storage is disabled (Safari private
 // mode, blocked contexts); a missing mirror must not stop the cookie.
@@ -36,6 +47,8 @@ const mirror = (method: 'getItem' | 'setItem' | 'removeItem', value?: string) =>
 /** Stores a click in the kit cookie and the mirror (last click wins). */
 export function saveClick(click: StoredClick, days: number): void {
   const value = encodeClick(click);
+  // One cookie only: a host-only twin would shadow this one on this host with its own value.
+  if (cookieDomain()) removeHostOnly();
   Cookies.set(CLICK_COOKIE, value, {
     ...attributes(),
     expires: new Date(click.clickedAt + days * DAY),
@@ -68,7 +81,6 @@ export function readClick(days: number): StoredClick | undefined {
 /** Deletes the kit cookie and the mirror (never the Pixel's `_twclid`). */
 export function clearClick(): void {
   Cookies.remove(CLICK_COOKIE, attributes());
-  // A copy the server set without a Domain attribute is host-only.
-  Cookies.remove(CLICK_COOKIE, { path: '/' });
+  removeHostOnly();
   mirror('removeItem');
 }

@@ -92,4 +92,11 @@ export interface WireContent {
 /** The capture call: `POST <endpoint base>/capture` with this JSON body. */
 export interface WireCapture {
   twclid: string;
+  /**
+   * The domain the script wrote `_twclid_kit` on (its probed registrable
+   * domain), so the server's `Set-Cookie` replaces that cookie instead of adding
+   * a host-only twin. Absent when the script's cookie is host-only. The server
+   * uses it only when it is the request host or a parent domain of it.
+   */
+  domain?: string;
 }

@@ -59,6 +59,7 @@ describe('capture', () => {
       {
         url: '/tw/capture',
         init: expect.objectContaining({ method: 'POST', keepalive: true }),
+        // localhost: a host-only cookie, so no domain for the server either.
         body: { twclid: CLICK },
       },
     ]);

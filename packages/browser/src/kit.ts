@@ -1,10 +1,11 @@
-import { clearClick, readClick, saveClick } from './click-store.ts';
+import { clearClick, cookieDomain, readClick, saveClick } from './click-store.ts';
 import {
   CAPTURE_PATH,
   CLICK_DAYS_DEFAULT,
   type StoredClick,
   TWCLID_PARAM,
   TWCLID_PATTERN,
+  type WireCapture,
   type WireContent,
   type WireEvent,
 } from './contract.ts';
@@ -86,8 +87,13 @@ export function init(o: KitOptions = {}): TwclidKit {
     if (!allowed) return;
     if (landed && landed !== click()?.twclid) {
       saveClick({ twclid: landed, clickedAt: Date.now() }, days);
-      // Let the server re-set the cookie with Set-Cookie (Safari caps script-set cookies at 24 h).
-      if (capture) sendJson(capture, { twclid: landed });
+      // Let the server re-set the cookie with Set-Cookie (Safari caps script-set cookies at 24 h),
+      // on the same domain, so it replaces this cookie rather than adding a host-only twin.
+      if (capture)
+        sendJson(capture, {
+          twclid: landed,
+          domain: cookieDomain() || undefined,
+        } satisfies WireCapture);
     }
     if (o.loadPixel && o.pixelId && page !== location.href) {
       if (!page) loadPixel(o.pixelSrc || PIXEL_SRC_DEFAULT);

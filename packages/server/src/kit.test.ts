@@ -371,6 +371,40 @@ describe('twclidKit route', () => {
     expect(http.headers.get('set-cookie')).not.toContain('Secure');
   });
 
+  it('POST /capture sets the cookie on the domain the script used, only the host or a parent of it', async () => {
+    const { app } = setup({ allowedOrigins: ['https://shop.example.com'] });
+    const capture = async (domain: unknown, host = 'shop.example.com') => {
+      const res = await app.request(`https://${host}/tw/capture`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: `https://${host}` },
+        body: JSON.stringify({ twclid: TWCLID, domain }),
+      });
+      expect(res.status).toBe(204);
+      return res.headers.get('set-cookie') ?? '';
+    };
+    // The registrable domain the script probed: the same cookie the script wrote.
+    expect(await capture('example.com')).toContain('Domain=example.com');
+    expect(await capture('shop.example.com')).toContain('Domain=shop.example.com');
+    // A domain the host is not part of, or a bare top-level domain: host-only.
+    for (const foreign of ['evil.example', 'com', 'other.example.com', '', 42]) {
+      const cookie = await capture(foreign);
+      expect(cookie, String(foreign)).toContain(`_twclid_kit=1.${T0}.${TWCLID}`);
+      expect(cookie, String(foreign)).not.toMatch(/Domain=/i);
+    }
+    // No domain sent (an older script, or host-only on localhost/IPs): host-only.
+    expect(await capture(undefined)).not.toMatch(/Domain=/i);
+  });
+
+  it("POST /capture falls back to the configured cookie.domain; the script's checked domain wins", async () => {
+    const { app } = setup({ cookie: { domain: 'shop.example' } });
+    const capture = async (body: Record<string, unknown>) =>
+      (await post(app, '/tw/capture', body)).headers.get('set-cookie') ?? '';
+    expect(await capture({ twclid: TWCLID })).toContain('Domain=shop.example');
+    expect(await capture({ twclid: TWCLID, domain: 'evil.example' })).toContain(
+      'Domain=shop.example',
+    );
+  });
+
   it('POST /capture rejects a bad click ID and stores nothing under GPC', async () => {
     const { app } = setup();
     const bad = await post(app, '/tw/capture', { twclid: 'no spaces <>' });
@@ -706,6 +740,15 @@ describe('twclidKit middleware and helpers', () => {
       },
     });
     expect(await pixelOnly.text()).toBe('abc123');
+  });
+
+  it('landing middleware puts the configured cookie.domain on the click cookie (multi-subdomain sites)', async () => {
+    const { kit } = setup({ cookie: { domain: 'example.com' } });
+    const site = new Hono<TwclidEnv>();
+    site.use('*', kit.landing());
+    site.get('/', (c) => c.text('ok'));
+    const landed = await site.request(`https://shop.example.com/?twclid=${TWCLID}`);
+    expect(landed.headers.get('set-cookie')).toContain('Domain=example.com');
   });
 
   it('sendConversion takes twclid from the cookie and IP/UA from the request (flow C)', async () => {

@@ -18,6 +18,7 @@ import {
   TWCLID_FIELD,
   TWCLID_PARAM,
   TWCLID_PATTERN,
+  type WireCapture,
 } from '@twclid-kit/browser/contract';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -47,8 +48,9 @@ import { createRateBudget } from './rate-budget.ts';
 import type { AttemptState } from './retry.ts';
 import { decideRetry, type RetryPolicy } from './retry.ts';
 import { clientIp, rateLimitKey } from './safety/client-ip.ts';
+import { clickCookieDomain } from './safety/cookie-domain.ts';
 import { createEventAllowList } from './safety/event-allow-list.ts';
-import { createOriginCheck } from './safety/origin.ts';
+import { createOriginCheck, requestHost } from './safety/origin.ts';
 import { createRateLimiter } from './safety/rate-limit.ts';
 import { reject } from './safety/reject.ts';
 import { inputFieldToWire, parseWireEvent } from './wire-event.ts';
@@ -137,7 +139,11 @@ export interface TwclidKitOptions {
   honeypotField?: string;
   /** Honour `Sec-GPC: 1` (Global Privacy Control) by not forwarding. Default `true`. */
   respectGpc?: boolean;
-  /** The click cookie the server refreshes. Defaults: name `_twclid_kit`, 90 days, no domain (host-only). */
+  /**
+   * The click cookie the server refreshes. Defaults: name `_twclid_kit`, 90 days, no domain
+   * (host-only). A site on several subdomains sets `domain` to its registrable domain (the one
+   * the browser script writes on), so `landing()` sets the cookie every subdomain reads.
+   */
   cookie?: { name?: string; days?: number; domain?: string };
   /** Phone country for numbers written without `+<code>` (e.g. `US`). Default: none (such numbers are rejected). */
   defaultCountry?: CountryCode;
@@ -286,10 +292,8 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const logger = options.logger ?? consoleLogger();
   const allowList = createEventAllowList(pixelId, options.events ?? []);
   const trustProxy = options.trustProxy ?? false;
-  const originAllowed = createOriginCheck(
-    options.allowedOrigins ?? [],
-    trustProxy !== false && trustProxy !== 0,
-  );
+  const proxied = trustProxy !== false && trustProxy !== 0;
+  const originAllowed = createOriginCheck(options.allowedOrigins ?? [], proxied);
   const limiter =
     options.rateLimit === false ? undefined : createRateLimiter({ ...options.rateLimit, now });
   const respectGpc = options.respectGpc ?? true;
@@ -353,7 +357,12 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     return new URL(c.req.url).protocol === 'https:';
   };
 
-  const refreshClickCookie = (c: Context, twclid: string): void => {
+  /** Sets the click cookie; `domain` (a checked one from the script) wins over `cookie.domain`. */
+  const refreshClickCookie = (
+    c: Context,
+    twclid: string,
+    domain = options.cookie?.domain,
+  ): void => {
     setCookie(c, cookieName, encodeClick({ twclid, clickedAt: now() }), {
       path: '/',
       maxAge: Math.round(cookieDays * 86_400),
@@ -361,7 +370,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
       secure: isHttps(c),
       // The browser script reads this cookie, so it cannot be HttpOnly.
       httpOnly: false,
-      ...(options.cookie?.domain ? { domain: options.cookie.domain } : {}),
+      ...(domain ? { domain } : {}),
     });
   };
 
@@ -591,7 +600,8 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     const response = await withBodyLimit(c, async () => {
       const read = await readJson(c);
       if (!read.ok) return read.response;
-      const twclid = (read.body as Record<string, unknown> | null)?.[TWCLID_FIELD];
+      const body = read.body as Record<string, unknown> | null;
+      const twclid = body?.[TWCLID_FIELD];
       if (typeof twclid !== 'string' || !TWCLID_PATTERN.test(twclid)) {
         return refuse(
           c,
@@ -603,7 +613,13 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
       }
       // Under GPC the click is not stored at all (product.md, Safety).
       if (gpc(c)) return c.json({ suppressed: true }, 202);
-      refreshClickCookie(c, twclid);
+      // The domain the script wrote its cookie on, so this Set-Cookie replaces that
+      // cookie rather than adding a host-only twin; only the host or a parent of it.
+      const domain = clickCookieDomain(
+        (body as Partial<WireCapture> | null)?.domain,
+        requestHost(c, proxied),
+      );
+      refreshClickCookie(c, twclid, domain ?? options.cookie?.domain);
       return c.body(null, 204);
     });
     return response ?? reject(c, 500, 'internal_error', 'No response');

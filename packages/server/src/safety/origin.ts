@@ -41,10 +41,15 @@ export function createOriginCheck(
     const source = originOf(c.req.header('origin')) ?? originOf(c.req.header('referer'));
     if (!source) return false;
     if (allowed.has(source.origin)) return true;
-    const host =
-      (trustProxy ? c.req.header('x-forwarded-host')?.split(',')[0]?.trim() : undefined) ??
-      c.req.header('host') ??
-      new URL(c.req.url).host;
-    return source.host === host;
+    return source.host === requestHost(c, trustProxy);
   };
+}
+
+/** The host (with port) the visitor asked for: `X-Forwarded-Host` behind a trusted proxy, else `Host`. */
+export function requestHost(c: Context, trustProxy: boolean): string {
+  return (
+    (trustProxy ? c.req.header('x-forwarded-host')?.split(',')[0]?.trim() : undefined) ??
+    c.req.header('host') ??
+    new URL(c.req.url).host
+  );
 }
