@@ -58,9 +58,16 @@ export function saveClick(click: StoredClick, days: number): void {
 
 /** The stored click: the kit cookie, then the mirror, then the Pixel's `_twclid`. */
 export function readClick(days: number): StoredClick | undefined {
+  const kept = mirror('getItem');
   let click = decodeClick(Cookies.get(CLICK_COOKIE));
-  if (click) return click;
-  click = decodeClick(mirror('getItem'));
+  if (click) {
+    // The server may have set the cookie (the landing middleware, /capture):
+    // the mirror, missing or older, must still outlive Safari's cookie cap.
+    if (!((decodeClick(kept)?.clickedAt as number) >= click.clickedAt))
+      mirror('setItem', encodeClick(click));
+    return click;
+  }
+  click = decodeClick(kept);
   if (click && click.clickedAt + days * DAY > Date.now()) {
     // Safari deletes script-set cookies after a day but the mirror lives
     // longer: put the cookie back so the server sees the click again.

@@ -70,6 +70,30 @@ describe('capture', () => {
     ]);
   });
 
+  it('writes the mirror when the server already set the cookie for this click, without a capture call', () => {
+    // The landing middleware answered the page request with Set-Cookie for this very click.
+    const server = `1.${Date.now() - 1000}.${CLICK}`;
+    Cookies.set(CLICK_COOKIE, server, { path: '/' });
+    land(`?twclid=${CLICK}`);
+    init({ endpoint: '/tw/events' });
+    expect(localStorage.getItem(CLICK_COOKIE)).toBe(server);
+    expect(mocks.fetch).not.toHaveBeenCalled();
+  });
+
+  it('replaces an older mirror with the cookie, and keeps one that is as new', () => {
+    const now = Date.now();
+    Cookies.set(CLICK_COOKIE, `1.${now}.${CLICK}`, { path: '/' });
+    localStorage.setItem(CLICK_COOKIE, `1.${now - 5000}.olderclick`);
+    land(`?twclid=${CLICK}`);
+    const kit = init({ endpoint: '/tw/events' });
+    expect(localStorage.getItem(CLICK_COOKIE)).toBe(`1.${now}.${CLICK}`);
+    const set = vi.spyOn(localStorage, 'setItem');
+    expect(kit.getClick()?.twclid).toBe(CLICK);
+    expect(set).not.toHaveBeenCalled();
+    set.mockRestore();
+    expect(mocks.fetch).not.toHaveBeenCalled();
+  });
+
   it('honours captureEndpoint (data-capture-endpoint)', () => {
     land(`?twclid=${CLICK}`);
     init({ endpoint: '/tw/events', captureEndpoint: '/api/click' });
