@@ -414,7 +414,7 @@ describe('twclidKit route', () => {
     expect(gpc.headers.get('set-cookie')).toBeNull();
   });
 
-  it('GET /health reports depth, oldest pending age, delivered, dead, last debug_id and pauses', async () => {
+  it('GET /health reports depth and oldest pending age (overall and per account), delivered, dead, last debug_id and pauses', async () => {
     const { app, x } = setup();
     await post(app, '/tw/events', event({ conversion_id: 'h1' }));
     await vi.advanceTimersByTimeAsync(1000);
@@ -436,6 +436,7 @@ describe('twclidKit route', () => {
       dead: 0,
       oldestPendingAgeMs: 1500,
       depthByAccount: { o8z6j: 1 },
+      oldestPendingAgeMsByAccount: { o8z6j: 1500 },
       lastDebugId: 'debug-1',
       pausedAccounts: [{ account: 'o8z6j', status: 401 }],
       counters: { accepted: 2, duplicates: 0, suppressed: 0, spam: 0, rejected: 0 },

@@ -186,8 +186,10 @@ export function memoryOutbox(): OutboxStore {
         dead: 0,
         oldestPendingAgeMs: null,
         depthByAccount: {},
+        oldestPendingAgeMsByAccount: {},
       };
       let oldest: number | undefined;
+      const oldestByAccount = new Map<string, number>();
       for (const row of rows.values()) {
         if (row.state === 'delivered') stats.delivered++;
         else if (row.state === 'dead') stats.dead++;
@@ -196,9 +198,14 @@ export function memoryOutbox(): OutboxStore {
           else stats.inFlight++;
           stats.depthByAccount[row.account] = (stats.depthByAccount[row.account] ?? 0) + 1;
           if (oldest === undefined || row.createdAt < oldest) oldest = row.createdAt;
+          const accountOldest = oldestByAccount.get(row.account);
+          if (accountOldest === undefined || row.createdAt < accountOldest)
+            oldestByAccount.set(row.account, row.createdAt);
         }
       }
       stats.oldestPendingAgeMs = oldest === undefined ? null : Math.max(0, now - oldest);
+      for (const [name, at] of oldestByAccount)
+        stats.oldestPendingAgeMsByAccount[name] = Math.max(0, now - at);
       return stats;
     },
 

@@ -300,6 +300,7 @@ MIN(created_at) AS since
         dead: 0,
         oldestPendingAgeMs: null,
         depthByAccount: {},
+        oldestPendingAgeMsByAccount: {},
       };
       for (const { state, n } of countsStmt.all()) {
         if (state === 'pending') stats.pending = n;
@@ -310,6 +311,7 @@ MIN(created_at) AS since
       let oldest: number | undefined;
       for (const row of depthStmt.all()) {
         stats.depthByAccount[row.account] = row.n;
+        stats.oldestPendingAgeMsByAccount[row.account] = Math.max(0, now - row.oldest);
         if (oldest === undefined || row.oldest < oldest) oldest = row.oldest;
       }
       stats.oldestPendingAgeMs = oldest === undefined ? null : Math.max(0, now - oldest);

@@ -81,6 +81,8 @@ export interface OutboxStats {
   oldestPendingAgeMs: number | null;
   /** Events not yet delivered or dead, per ad account. */
   depthByAccount: Record<string, number>;
+  /** Age of each account's oldest event not yet delivered or dead (the accounts of `depthByAccount`). */
+  oldestPendingAgeMsByAccount: Record<string, number>;
 }
 
 export interface OutboxStore {

@@ -138,7 +138,39 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
         dead: 1,
         oldestPendingAgeMs: 6000,
         depthByAccount: { acc1: 1 },
+        oldestPendingAgeMsByAccount: { acc1: 6000 },
       });
+    });
+
+    it('reports depth and the oldest undelivered age per account; delivered and dead events leave them', async () => {
+      expect(await store.stats(T0)).toMatchObject({
+        oldestPendingAgeMs: null,
+        depthByAccount: {},
+        oldestPendingAgeMsByAccount: {},
+      });
+      const a1 = await put(conversion(), T0, 'acc1');
+      await put(conversion(), T0 + 2000, 'acc1');
+      const b1 = await put(conversion(), T0 + 5000, 'acc2');
+      await put(conversion(), T0 + 7000, 'acc2');
+      // An in-flight event is still undelivered: it keeps its account's age.
+      await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc2',
+        limit: 1,
+        now: T0 + 8000,
+        leaseMs: 60_000,
+      });
+      expect(await store.stats(T0 + 10_000)).toMatchObject({
+        oldestPendingAgeMs: 10_000,
+        depthByAccount: { acc1: 2, acc2: 2 },
+        oldestPendingAgeMsByAccount: { acc1: 10_000, acc2: 5000 },
+      });
+      await store.markDelivered([a1.id], T0 + 10_000);
+      await store.markDead([{ id: b1.id, reason: 'HTTP 400' }], T0 + 10_000);
+      const after = await store.stats(T0 + 10_000);
+      expect(after.depthByAccount).toEqual({ acc1: 1, acc2: 1 });
+      expect(after.oldestPendingAgeMsByAccount).toEqual({ acc1: 8000, acc2: 3000 });
+      expect(after.oldestPendingAgeMs).toBe(8000);
     });
 
     it('a pause reschedule does not count an attempt', async () => {

@@ -56,6 +56,11 @@ export async function outboxStatus(flags: OutboxFlags, io: CliIo): Promise<numbe
       out(io, { db: path, ...stats });
     } else {
       const accounts = Object.entries(stats.depthByAccount);
+      const width = Math.max(7, ...accounts.map(([account]) => account.length));
+      const oldestOf = (account: string) => {
+        const age = stats.oldestPendingAgeMsByAccount[account];
+        return age === undefined ? '-' : formatAge(age);
+      };
       io.stdout.write(
         [
           `Outbox ${path}`,
@@ -64,10 +69,16 @@ export async function outboxStatus(flags: OutboxFlags, io: CliIo): Promise<numbe
           `  delivered  ${stats.delivered}`,
           `  dead       ${stats.dead}${stats.dead > 0 ? '   (list: twclid-kit outbox dead)' : ''}`,
           `  oldest undelivered  ${stats.oldestPendingAgeMs === null ? '-' : formatAge(stats.oldestPendingAgeMs)}`,
-          '  queue depth per account:',
+          '  per account:',
           ...(accounts.length === 0
             ? ['    (empty)']
-            : accounts.map(([account, depth]) => `    ${account}  ${depth}`)),
+            : [
+                `    ${'account'.padEnd(width)}  ${'depth'.padStart(7)}  oldest undelivered`,
+                ...accounts.map(
+                  ([account, depth]) =>
+                    `    ${account.padEnd(width)}  ${String(depth).padStart(7)}  ${oldestOf(account)}`,
+                ),
+              ]),
           '',
         ].join('\n'),
       );

@@ -380,7 +380,7 @@ ${EXIT_HELP}`,
   const dbOption = () => new Option('--db <file>', 'outbox database (env TWCLID_KIT_DB)');
   outbox
     .command('status')
-    .description('queue depth per account, oldest undelivered age, delivered and dead counts')
+    .description('queue depth and oldest undelivered age per account, delivered and dead counts')
     .addOption(dbOption())
     .option('--json', 'machine-readable output')
     .addHelpText('after', '\nExample:\n  twclid-kit outbox status --json')

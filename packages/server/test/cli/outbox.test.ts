@@ -66,10 +66,20 @@ describe('outbox', { timeout: 60_000 }, () => {
       depthByAccount: { '18ce552mlaq': 2, otheraccount: 1 },
     });
     expect(status.oldestPendingAgeMs).toBeGreaterThanOrEqual(60_000);
+    // The dead and the delivered event count for neither depth nor age.
+    expect(status.oldestPendingAgeMsByAccount['18ce552mlaq']).toBeGreaterThanOrEqual(60_000);
+    expect(status.oldestPendingAgeMsByAccount['18ce552mlaq']).toBeLessThan(120_000);
+    expect(status.oldestPendingAgeMsByAccount.otheraccount).toBeLessThan(60_000);
+    expect(Object.keys(status.oldestPendingAgeMsByAccount).sort()).toEqual([
+      '18ce552mlaq',
+      'otheraccount',
+    ]);
 
     const text = await runCli(['outbox', 'status'], { env });
     expect(text.stdout).toMatch(/oldest undelivered\s+1m/);
-    expect(text.stdout).toMatch(/18ce552mlaq\s+2/);
+    expect(text.stdout).toMatch(/account\s+depth\s+oldest undelivered/);
+    expect(text.stdout).toMatch(/18ce552mlaq\s+2\s+1m \d+s/);
+    expect(text.stdout).toMatch(/otheraccount\s+1\s+\d+s/);
   });
 
   it('dead: lists dead letters with their reasons; retry requeues them', async () => {
