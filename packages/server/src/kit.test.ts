@@ -284,6 +284,25 @@ describe('twclidKit route', () => {
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('refuses a body that is not UTF-8 with 400 naming the body, storing nothing', async () => {
+    // Regression: invalid bytes were decoded to U+FFFD and the event stored and sent
+    // (found by bench/reliability, bad-input scenario).
+    const { app, store } = setup();
+    const json = JSON.stringify(event({ conversion_id: 'c0ffee00-XX' }));
+    const [before, after] = json.split('XX') as [string, string];
+    for (const bad of [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const body = Buffer.concat([Buffer.from(before), Buffer.from(bad), Buffer.from(after)]);
+      const res = await app.request(`${SITE}/tw/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: SITE },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'malformed_body', field: 'body' } });
+    }
+    expect((await store.stats(Date.now())).pending).toBe(0);
+  });
+
   it('rate-limits per IP, groups IPv6 by /64, and resets with the window', async () => {
     const { app } = setup({ rateLimit: { limit: 2, windowMs: 60_000 } });
     const from = (ip: string, n: number) =>

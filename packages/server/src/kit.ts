@@ -219,6 +219,9 @@ export interface TwclidKitMembers {
 /** The kit: a Hono app to mount (`app.route('/tw', kit)`) with the members above. */
 export type TwclidKit = Hono<TwclidEnv> & TwclidKitMembers;
 
+/** Fatal: a body that is not UTF-8 is an error, not a string with U+FFFD in it. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 const TRUTHY = new Set(['1', 'true', 'on', 'yes']);
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -507,7 +510,17 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
         ),
       };
     }
-    const text = await c.req.text();
+    // JSON text must be UTF-8 (RFC 8259 §8.1): invalid bytes are refused, never
+    // replaced with U+FFFD and stored.
+    let text: string;
+    try {
+      text = utf8.decode(await c.req.arrayBuffer());
+    } catch {
+      return {
+        ok: false,
+        response: refuse(c, 400, 'malformed_body', 'The body is not valid UTF-8', 'body'),
+      };
+    }
     try {
       return { ok: true, body: JSON.parse(text) };
     } catch {
