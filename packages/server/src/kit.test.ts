@@ -303,6 +303,28 @@ describe('twclidKit route', () => {
     expect((await store.stats(Date.now())).pending).toBe(0);
   });
 
+  it('adds CORS headers for listed other origins only, not to same-origin posts', async () => {
+    // Same-origin posts skip the CORS middleware: its headers on a finished response made
+    // @hono/node-server build a full web Response for every event (bench/RESULTS.md).
+    const { app } = setup({ allowedOrigins: ['https://landing.example'] });
+    const same = await post(app, '/tw/events', event({ conversion_id: 'same' }), {
+      host: 'shop.example',
+    });
+    expect(same.status).toBe(202);
+    for (const name of [
+      'access-control-allow-origin',
+      'access-control-allow-credentials',
+      'vary',
+    ]) {
+      expect(same.headers.get(name)).toBeNull();
+    }
+    const listed = await post(app, '/tw/events', event({ conversion_id: 'listed' }), {
+      origin: 'https://landing.example',
+    });
+    expect(listed.status).toBe(202);
+    expect(listed.headers.get('access-control-allow-origin')).toBe('https://landing.example');
+  });
+
   it('rate-limits per IP, groups IPv6 by /64, and resets with the window', async () => {
     const { app } = setup({ rateLimit: { limit: 2, windowMs: 60_000 } });
     const from = (ip: string, n: number) =>
