@@ -6,6 +6,6 @@ export default defineProject({
   test: {
     name: 'bench',
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
+    exclude: ['node_modules/**', '.scratch/**'],
   },
 });

@@ -41,7 +41,9 @@ export function renderResults(results: readonly BenchResult[], previous?: string
       'run on the same machine; no benchmark passes or fails on absolute time.',
   );
   out.push('');
-  const machines = new Set(results.map((r) => machineLine(r.machine)));
+  // The Chromium version belongs to the browser benchmark only: leave it out of the shared line.
+  const hostLine = (r: BenchResult): string => machineLine({ ...r.machine, chromium: undefined });
+  const machines = new Set(results.map(hostLine));
   if (machines.size === 1) out.push(`Machine: ${[...machines][0]}.`, '');
 
   out.push('## Goals');
@@ -62,12 +64,19 @@ export function renderResults(results: readonly BenchResult[], previous?: string
   }
   out.push('');
 
-  for (const result of results) {
+  // Sections in the order of the goals they measure, then the rest.
+  const rank = (r: BenchResult): number => {
+    const i = GOALS.findIndex((g) => g.measuredBy === r.id);
+    return i < 0 ? GOALS.length : i;
+  };
+  const ordered = [...results].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
+  for (const result of ordered) {
     out.push(`## ${result.title}`);
     out.push('');
     out.push(`- command: \`${result.command}\``);
     out.push(`- date: ${result.date} (took ${formatNumber(result.durationS, 's')})`);
-    if (machines.size !== 1) out.push(`- machine: ${machineLine(result.machine)}`);
+    if (machines.size !== 1) out.push(`- machine: ${hostLine(result)}`);
+    if (result.machine.chromium) out.push(`- browser: ${result.machine.chromium}`);
     if (result.machine.loadAverage) {
       out.push(`- load average at start (1, 5, 15 min): ${result.machine.loadAverage}`);
     }
