@@ -114,12 +114,12 @@ export async function crashScenario(ctx: ScenarioContext, options: CrashOptions)
     checks.check(
       '0 accepted events lost',
       report.lost.length === 0 && sent.accepted.size > 0,
-      `${sent.accepted.size - report.lost.length} of ${sent.accepted.size} accepted events counted${report.lost.length ? `; lost ${sample(report.lost)}` : ''}`,
+      `${(sent.accepted.size - report.lost.length).toLocaleString('en-US')} of ${sent.accepted.size.toLocaleString('en-US')} accepted events counted${report.lost.length ? `; lost ${sample(report.lost)}` : ''}`,
     );
     checks.check(
       '0 counted twice',
       report.countedTwice.length === 0 && report.counted === sent.accepted.size,
-      `${report.counted} counted for ${sent.accepted.size} conversion_ids; ${report.deduplicated} re-sent copies deduplicated by conversion_id${report.countedTwice.length ? `; twice: ${sample(report.countedTwice)}` : ''}`,
+      `${report.counted.toLocaleString('en-US')} counted for ${sent.accepted.size.toLocaleString('en-US')} conversion_ids; ${report.deduplicated.toLocaleString('en-US')} re-sent copies deduplicated by conversion_id${report.countedTwice.length ? `; twice: ${sample(report.countedTwice)}` : ''}`,
     );
     checks.check(
       'nothing counted that was not accepted',
