@@ -13,6 +13,13 @@ export const CONVERSION_ID_FIELD = 'conversion_id';
 /** Default names of a form's email and phone inputs (raw values; the server hashes them). */
 export const EMAIL_FIELD = 'email';
 export const PHONE_FIELD = 'phone';
+/**
+ * Default names of a form's value and currency inputs. The script sends them
+ * with the Pixel event; the server's form middleware reads them only through its
+ * `map` option, which should read these same names.
+ */
+export const VALUE_FIELD = 'value';
+export const CURRENCY_FIELD = 'currency';
 /** Query parameter X appends to the landing URL after an ad click. */
 export const TWCLID_PARAM = 'twclid';
 

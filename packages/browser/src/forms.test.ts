@@ -92,6 +92,39 @@ describe('form decoration', () => {
     });
   });
 
+  it('fires the Pixel with the value and currency of the data-tw-value / data-tw-currency attributes', () => {
+    // They win over inputs of the default names.
+    document.body.innerHTML = `<form data-tw-event="o87ne" data-tw-value="20.00" data-tw-currency="EUR">
+      <input name="value" value="1"><input name="currency" value="USD"></form>`;
+    init({});
+    submit(document.querySelector('form'));
+    expect(twqCalls()[0]?.[2]).toMatchObject({ value: '20.00', currency: 'EUR' });
+  });
+
+  it('reads value and currency from inputs named value / currency, as they are at submit', () => {
+    document.body.innerHTML = `<form data-tw-event="o87ne">
+      <input name="value" value="1.00">
+      <select name="currency"><option>USD</option><option>GBP</option></select></form>`;
+    init({});
+    const form = document.querySelector('form') as HTMLFormElement;
+    (field(form, 'value') as HTMLInputElement).value = '39.50';
+    (form.elements.namedItem('currency') as HTMLSelectElement).value = 'GBP';
+    submit(form);
+    expect(twqCalls()[0]?.[2]).toMatchObject({ value: '39.50', currency: 'GBP' });
+  });
+
+  it('uses configured value / currency field names and omits them when empty or absent', () => {
+    document.body.innerHTML = `<form id="a" data-tw-event="o87ne">
+      <input name="total" value="12.5"><input name="cur" value="JPY"><input name="value" value="9"></form>
+      <form id="b" data-tw-event="o87ne"><input name="total" value=""></form>`;
+    init({ valueField: 'total', currencyField: 'cur' });
+    submit(document.getElementById('a'));
+    submit(document.getElementById('b'));
+    expect(twqCalls()[0]?.[2]).toMatchObject({ value: '12.5', currency: 'JPY' });
+    expect(twqCalls()[1]?.[2]).not.toHaveProperty('value');
+    expect(twqCalls()[1]?.[2]).not.toHaveProperty('currency');
+  });
+
   it('lets the submission continue (never prevents the default)', () => {
     document.body.innerHTML = '<form data-tw-event="o87ne"></form>';
     init({});

@@ -1,4 +1,11 @@
-import { CONVERSION_ID_FIELD, EMAIL_FIELD, PHONE_FIELD, TWCLID_FIELD } from './contract.ts';
+import {
+  CONVERSION_ID_FIELD,
+  CURRENCY_FIELD,
+  EMAIL_FIELD,
+  PHONE_FIELD,
+  TWCLID_FIELD,
+  VALUE_FIELD,
+} from './contract.ts';
 import { newConversionId } from './conversion-id.ts';
 import type { KitOptions } from './options.ts';
 import { safe } from './safe.ts';
@@ -8,6 +15,9 @@ export interface FormParams {
   conversion_id: string;
   email_address?: string;
   phone_number?: string;
+  /** As written in the form (X's own example sends `"20.00"`, a string). */
+  value?: string;
+  currency?: string;
 }
 
 /** Sets a form field, creating it as a hidden input when absent. */
@@ -25,8 +35,9 @@ function setField(form: HTMLFormElement, name: string, value: string): void {
  * submit (a capture-phase listener on `document`: it runs before the page's own
  * handlers and sees every form) the fields are refreshed with a new
  * conversion_id, and `onSubmit` gets the event ID and the Pixel parameters:
- * that conversion_id and the form's raw email and phone values. The post itself
- * continues untouched.
+ * that conversion_id, the form's raw email and phone values, and its value and
+ * currency (so the Pixel copy, which X may keep over the server's, carries them
+ * too). The post itself continues untouched.
  *
  * `twclid()` gives the click ID to post ('' when none, or when it must not be sent).
  */
@@ -46,6 +57,11 @@ export function watchForms(
   const inputValue = (form: HTMLFormElement, name: string, type: string) =>
     (form.querySelector(`[name="${name}"],input[type=${type}]`) as HTMLInputElement | null)
       ?.value || undefined;
+  // The form's `data-tw-<key>` attribute, else its input (or select, or checked radio) of that name.
+  const formValue = (form: HTMLFormElement, key: string, name: string) =>
+    form.getAttribute(`data-tw-${key}`) ||
+    (form.elements.namedItem(name) as HTMLInputElement | null)?.value ||
+    undefined;
   const decorate = () => {
     for (const form of document.querySelectorAll<HTMLFormElement>('form[data-tw-event]'))
       form.elements.namedItem(idField) || fill(form);
@@ -62,6 +78,8 @@ export function watchForms(
           conversion_id: fill(form),
           email_address: inputValue(form, o.emailField || EMAIL_FIELD, 'email'),
           phone_number: inputValue(form, o.phoneField || PHONE_FIELD, 'tel'),
+          value: formValue(form, 'value', o.valueField || VALUE_FIELD),
+          currency: formValue(form, 'currency', o.currencyField || CURRENCY_FIELD),
         });
     }),
     true,

@@ -22,6 +22,9 @@ export interface KitOptions {
   /** Name of a form's email / phone input. Inputs of type `email` / `tel` are always used too. Defaults `email`, `phone`. */
   emailField?: string;
   phoneField?: string;
+  /** Name of a form's value / currency input, read when the form has no `data-tw-value` / `data-tw-currency`. Defaults `value`, `currency`. */
+  valueField?: string;
+  currencyField?: string;
 }
 
 /**
