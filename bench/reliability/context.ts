@@ -72,3 +72,42 @@ export function countingReport(
 export function sample(ids: readonly string[], n = 5): string {
   return ids.length === 0 ? '' : `e.g. ${ids.slice(0, n).join(', ')}`;
 }
+
+/**
+ * The delivery checks the faults and crash scenarios share: the outbox drained,
+ * every accepted event counted once at the emulator, nothing else counted, and
+ * no dead letters.
+ */
+export function checkCountedOnce(
+  checks: Checks,
+  run: {
+    drain: { drained: boolean; depth: number | undefined; counted: number };
+    report: CountingReport;
+    accepted: ReadonlySet<string>;
+    dead: number;
+  },
+): void {
+  const { drain, report, accepted } = run;
+  const n = (value: number): string => value.toLocaleString('en-US');
+  checks.check(
+    'the outbox drained within the time limit',
+    drain.drained,
+    `depth ${drain.depth ?? 'unknown'}, ${drain.counted} counted`,
+  );
+  checks.check(
+    '0 accepted events lost',
+    report.lost.length === 0 && accepted.size > 0,
+    `${n(accepted.size - report.lost.length)} of ${n(accepted.size)} accepted events counted${report.lost.length ? `; lost ${sample(report.lost)}` : ''}`,
+  );
+  checks.check(
+    '0 counted twice',
+    report.countedTwice.length === 0 && report.counted === accepted.size,
+    `${n(report.counted)} counted for ${n(accepted.size)} distinct conversion_ids; ${n(report.deduplicated)} re-sent copies deduplicated by conversion_id${report.countedTwice.length ? `; twice: ${sample(report.countedTwice)}` : ''}`,
+  );
+  checks.check(
+    'nothing counted that was not accepted',
+    report.unexpected.length === 0,
+    sample(report.unexpected),
+  );
+  checks.check('no dead letters', run.dead === 0, `${run.dead} dead`);
+}

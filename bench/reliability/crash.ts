@@ -11,7 +11,13 @@ import { piiNeedles } from '../lib/fake-people.ts';
 import { kitHealth, type ServerChild, startKitServer } from '../lib/kit-child.ts';
 import { seededRandom } from '../lib/seeded-random.ts';
 import { eventFactory } from '../lib/wire-events.ts';
-import { countingReport, type ScenarioContext, sample, waitForDrain } from './context.ts';
+import {
+  checkCountedOnce,
+  countingReport,
+  type ScenarioContext,
+  sample,
+  waitForDrain,
+} from './context.ts';
 import { sendEvents } from './event-sender.ts';
 
 export interface CrashOptions {
@@ -106,27 +112,7 @@ export async function crashScenario(ctx: ScenarioContext, options: CrashOptions)
     const drain = await waitForDrain(emulator, () => port, sent.accepted.size, deadline);
     const health = await kitHealth(port);
     const report = countingReport(emulator, sent.accepted);
-    checks.check(
-      'the outbox drained within the time limit',
-      drain.drained,
-      `depth ${drain.depth ?? 'unknown'}, ${drain.counted} counted`,
-    );
-    checks.check(
-      '0 accepted events lost',
-      report.lost.length === 0 && sent.accepted.size > 0,
-      `${(sent.accepted.size - report.lost.length).toLocaleString('en-US')} of ${sent.accepted.size.toLocaleString('en-US')} accepted events counted${report.lost.length ? `; lost ${sample(report.lost)}` : ''}`,
-    );
-    checks.check(
-      '0 counted twice',
-      report.countedTwice.length === 0 && report.counted === sent.accepted.size,
-      `${report.counted.toLocaleString('en-US')} counted for ${sent.accepted.size.toLocaleString('en-US')} conversion_ids; ${report.deduplicated.toLocaleString('en-US')} re-sent copies deduplicated by conversion_id${report.countedTwice.length ? `; twice: ${sample(report.countedTwice)}` : ''}`,
-    );
-    checks.check(
-      'nothing counted that was not accepted',
-      report.unexpected.length === 0,
-      sample(report.unexpected),
-    );
-    checks.check('no dead letters', health.dead === 0, `${health.dead} dead`);
+    checkCountedOnce(checks, { drain, report, accepted: sent.accepted, dead: health.dead });
   } finally {
     await server.stop('SIGTERM');
     await emulator.close();

@@ -8,7 +8,13 @@ import { startEmulator } from '@twclid-kit/emulator';
 import { piiNeedles } from '../lib/fake-people.ts';
 import { kitHealth, startKitServer } from '../lib/kit-child.ts';
 import { eventFactory } from '../lib/wire-events.ts';
-import { countingReport, type ScenarioContext, sample, waitForDrain } from './context.ts';
+import {
+  checkCountedOnce,
+  countingReport,
+  type ScenarioContext,
+  sample,
+  waitForDrain,
+} from './context.ts';
 import { sendEvents } from './event-sender.ts';
 
 export interface FaultsOptions {
@@ -77,27 +83,7 @@ export async function faultsScenario(ctx: ScenarioContext, options: FaultsOption
       faults.server_error > 0 && faults.timeout > 0 && faults.rate_limited > 0,
       `${faults.server_error} × 5xx, ${faults.timeout} timeouts, ${faults.rate_limited} × 429 over ${emulator.state.stats().requests.capi} requests`,
     );
-    checks.check(
-      'the outbox drained within the time limit',
-      drain.drained,
-      `depth ${drain.depth ?? 'unknown'}, ${drain.counted} counted`,
-    );
-    checks.check(
-      '0 lost: every accepted event counted at the emulator',
-      report.lost.length === 0 && sent.accepted.size > 0,
-      `${(sent.accepted.size - report.lost.length).toLocaleString('en-US')} of ${sent.accepted.size.toLocaleString('en-US')} counted${report.lost.length ? `; lost ${sample(report.lost)}` : ''}`,
-    );
-    checks.check(
-      '0 counted twice',
-      report.countedTwice.length === 0 && report.counted === sent.accepted.size,
-      `${report.counted.toLocaleString('en-US')} counted for ${sent.accepted.size.toLocaleString('en-US')} distinct conversion_ids; ${report.deduplicated.toLocaleString('en-US')} re-sent copies deduplicated by conversion_id${report.countedTwice.length ? `; twice: ${sample(report.countedTwice)}` : ''}`,
-    );
-    checks.check(
-      'nothing counted that was not accepted',
-      report.unexpected.length === 0,
-      sample(report.unexpected),
-    );
-    checks.check('no dead letters', health.dead === 0, `${health.dead} dead`);
+    checkCountedOnce(checks, { drain, report, accepted: sent.accepted, dead: health.dead });
   } finally {
     await server.stop('SIGTERM');
     await emulator.close();
