@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // Unit projects are fast and hermetic; `e2e` starts real servers and Chromium.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'demo-site', 'e2e', 'bench'],
+    projects: ['packages/*', 'demo-site', 'e2e', 'consumer', 'bench'],
   },
 });

@@ -21,7 +21,7 @@ const { values: args } = parseArgs({ options: { rows: { type: 'string', default:
 const ROWS = Number(args.rows);
 if (!Number.isInteger(ROWS) || ROWS < 1) throw new Error('--rows must be a positive integer');
 
-const CLI = path.join(REPO_DIR, 'packages/server/bin/twclid-kit.js');
+const CLI = path.join(REPO_DIR, 'packages/cli/bin/twclid-kit.js');
 const PRELOAD = path.join(BENCH_DIR, 'lib/report-peak-rss.mjs');
 
 /** Runs a Node program with the peak-RSS preload; returns its stdout, wall time and peak RSS. */

@@ -22,16 +22,21 @@ function stale(output: string, sources: string[]): boolean {
   return sources.some((src) => newest(join(ROOT, src)) > built);
 }
 
+/** Each kit package's build output, and the sources it is built from. */
+const PACKAGES: [output: string, sources: string][] = [
+  ['packages/browser/dist/twclid.iife.js', 'packages/browser/src'],
+  ['packages/emulator/dist/index.js', 'packages/emulator/src'],
+  ['packages/server/dist/index.js', 'packages/server/src'],
+];
+
 /**
- * Builds what the demo serves when it is missing or older than its sources:
- * the kit's IIFE and the demo's Vite assets (the same builds `npm run demo` runs).
+ * Builds what the demo runs when it is missing or older than its sources: the
+ * kit's compiled packages (the demo imports them as an app does) and the demo's
+ * Vite assets (the same builds `npm run demo` runs).
  */
 export function buildDemoAssets(): void {
-  if (stale('packages/browser/dist/twclid.iife.js', ['packages/browser/src'])) {
-    execFileSync('npm', ['run', 'build', '-w', '@twclid-kit/browser'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
+  if (PACKAGES.some(([output, sources]) => stale(output, [sources]))) {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   }
   if (stale('demo-site/dist/assets/dashboard.js', ['demo-site/src/client'])) {
     execFileSync('npm', ['run', 'build', '-w', '@twclid-kit/demo-site'], {

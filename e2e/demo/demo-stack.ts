@@ -101,7 +101,7 @@ export async function startDemoStack(): Promise<DemoStack> {
     const emulator = start(
       'emulator',
       'packages/emulator',
-      'bin/twclid-emulator.ts',
+      'bin/twclid-emulator.js',
       ['--port', String(emulatorPort)],
       {},
     );

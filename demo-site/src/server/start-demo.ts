@@ -26,7 +26,7 @@ export const X_PIXEL_SRC = 'https://static.ads-twitter.com/uwt.js';
 /** The built files the demo serves: its Vite output and the kit's IIFE. */
 export const ASSETS = {
   dir: fileURLToPath(new URL('../../dist/assets', import.meta.url)),
-  kitScript: fileURLToPath(import.meta.resolve('@twclid-kit/browser/dist/twclid.iife.js')),
+  kitScript: fileURLToPath(import.meta.resolve('@twclid-kit/browser/twclid.iife.js')),
 };
 
 export interface RunningDemo {

@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../bin/twclid-emulator.ts', import.meta.url));
+// The compiled bin, as users run it (`npm test` builds the packages first).
+const BIN = fileURLToPath(new URL('../bin/twclid-emulator.js', import.meta.url));
 
-describe('bin/twclid-emulator.ts', () => {
+describe('twclid-emulator (bin/twclid-emulator.js)', () => {
   it('prints the URL and credentials, serves requests and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', '0', '--seed', '5'], {
+    const child = spawn(process.execPath, [BIN, '--port', '0', '--seed', '5'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -29,7 +30,7 @@ describe('bin/twclid-emulator.ts', () => {
   }, 30_000);
 
   it('exits 2 with the usage on a bad flag', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', 'x'], {
+    const child = spawn(process.execPath, [BIN, '--port', 'x'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

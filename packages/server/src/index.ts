@@ -100,6 +100,7 @@ export type { ClientIpOptions } from './safety/client-ip.ts';
 export { clientIp, rateLimitKey } from './safety/client-ip.ts';
 export type { RateLimiter, RateLimiterOptions } from './safety/rate-limit.ts';
 export { createRateLimiter } from './safety/rate-limit.ts';
+export { SCRIPT_PATH, SCRIPT_VERSION } from './script-route.ts';
 export type { SignalHandlerOptions } from './signals.ts';
 export { installSignalHandlers } from './signals.ts';
 export type { SignedFetchOptions } from './signed-fetch.ts';

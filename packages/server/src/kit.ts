@@ -53,6 +53,7 @@ import { createEventAllowList } from './safety/event-allow-list.ts';
 import { createOriginCheck, requestHost } from './safety/origin.ts';
 import { createRateLimiter } from './safety/rate-limit.ts';
 import { reject } from './safety/reject.ts';
+import { SCRIPT_PATH, scriptRoute } from './script-route.ts';
 import { inputFieldToWire, parseWireEvent } from './wire-event.ts';
 import type {
   ConversionInput,
@@ -149,6 +150,11 @@ export interface TwclidKitOptions {
   defaultCountry?: CountryCode;
   /** Serve `GET /health`. Default `true`. */
   health?: boolean;
+  /**
+   * Serve the browser script at `GET /twclid.js` (strong ETag; cached for a year
+   * when requested as `twclid.js?v=${SCRIPT_VERSION}`, else for a day). Default `true`.
+   */
+  script?: boolean;
   /**
    * Delivered events are deleted (hourly) once this old; they are the memory of
    * the idempotency window, so at least `dedupWindowMs`. Default: `dedupWindowMs`;
@@ -661,6 +667,8 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     });
     return response ?? reject(c, 500, 'internal_error', 'No response');
   });
+
+  if (options.script ?? true) app.get(SCRIPT_PATH, scriptRoute());
 
   if (options.health ?? true) {
     app.get('/health', async function twclidHealth(c) {

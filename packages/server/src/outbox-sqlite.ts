@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './better-sqlite3.ts';
 import { DEFAULT_DB_PATH } from './config.ts';
 import {
   type ClaimInput,

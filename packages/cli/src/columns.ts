@@ -5,7 +5,7 @@
  * the input type wants one); normalizing, hashing and X's rules are the core's
  * `buildConversion()`, exactly as on the live route.
  */
-import type { ContentInput, ConversionInput } from '../x-types.ts';
+import type { ContentInput, ConversionInput } from '@twclid-kit/server';
 import { UsageError } from './exit-codes.ts';
 
 /** The canonical field names, in the order `--help` lists them. */

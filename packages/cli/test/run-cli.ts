@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EMULATOR_DEFAULTS } from '@twclid-kit/emulator';
 
-export const BIN = fileURLToPath(new URL('../../bin/twclid-kit.js', import.meta.url));
+/** The compiled bin, as users run it (`npm test` builds the packages first). */
+export const BIN = fileURLToPath(new URL('../bin/twclid-kit.js', import.meta.url));
 
 export interface CliRun {
   code: number | null;

@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CapiConversion } from '@twclid-kit/server';
+import { sqliteOutbox } from '@twclid-kit/server/sqlite';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sqliteOutbox } from '../../src/outbox-sqlite.ts';
-import type { CapiConversion } from '../../src/x-types.ts';
 import { runCli, tempDir } from './run-cli.ts';
 
 const DAY = 86_400_000;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './run-cli.ts';
 
 const env = { PATH: process.env.PATH ?? '' };
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('twclid-kit', { timeout: 60_000 }, () => {
   it('runs through the workspace bin symlink (npx twclid-kit)', async () => {

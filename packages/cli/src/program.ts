@@ -3,13 +3,18 @@
  * code through `result`; `main.ts` turns thrown errors into codes.
  */
 import { readFileSync } from 'node:fs';
+import {
+  buildConversion,
+  type CountryCode,
+  createRateBudget,
+  createXClient,
+  decideRetry,
+  isPhoneCountry,
+  isPixelId,
+  RATE_LIMIT_DEFAULT,
+  RETRY_DEFAULTS,
+} from '@twclid-kit/server';
 import { Command, Option } from 'commander';
-import { createXClient } from '../client.ts';
-import { buildConversion } from '../conversion.ts';
-import { isPixelId } from '../event-id.ts';
-import { type CountryCode, isPhoneCountry } from '../normalize.ts';
-import { createRateBudget, RATE_LIMIT_DEFAULT } from '../rate-budget.ts';
-import { decideRetry, RETRY_DEFAULTS } from '../retry.ts';
 import { HEADER_ALIASES, UPLOAD_FIELDS } from './columns.ts';
 import { printChecks, runDoctor } from './doctor.ts';
 import { runEmulator } from './emulator-command.ts';
@@ -28,7 +33,7 @@ export interface ProgramResult {
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     return String(pkg.version);
   } catch {
     return '0.0.0';

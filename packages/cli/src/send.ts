@@ -4,12 +4,20 @@
  * email and phone are normalized and hashed exactly as the live route does.
  */
 import { randomUUID } from 'node:crypto';
-import { authHeaders } from '../auth.ts';
-import { conversionsUrl, createXClient } from '../client.ts';
-import type { TwclidKitConfig } from '../config.ts';
-import { buildConversion, validateBatch } from '../conversion.ts';
-import type { CountryCode } from '../normalize.ts';
-import type { CapiConversion, ConversionInput, SendOutcome } from '../x-types.ts';
+import type {
+  CapiConversion,
+  ConversionInput,
+  CountryCode,
+  SendOutcome,
+  TwclidKitConfig,
+} from '@twclid-kit/server';
+import {
+  authHeaders,
+  buildConversion,
+  conversionsUrl,
+  createXClient,
+  validateBatch,
+} from '@twclid-kit/server';
 import { parseTime } from './columns.ts';
 import { UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';

@@ -3,7 +3,7 @@
  * which credentials would be used (enough to recognise them) but never enough
  * to use them.
  */
-import type { XAuth } from '../x-types.ts';
+import type { XAuth } from '@twclid-kit/server';
 
 /** `emulator-consumer-key` → `emul…(21)`: a recognisable prefix and the length. */
 export function maskId(value: string): string {

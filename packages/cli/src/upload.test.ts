@@ -6,11 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CapiConversion, SendOutcome } from '@twclid-kit/server';
+import { buildConversion, createRateBudget, decideRetry } from '@twclid-kit/server';
 import { describe, expect, it } from 'vitest';
-import { buildConversion } from '../conversion.ts';
-import { createRateBudget } from '../rate-budget.ts';
-import { decideRetry } from '../retry.ts';
-import type { CapiConversion, SendOutcome } from '../x-types.ts';
 import { rejectReason, runUpload, type UploadDeps } from './upload.ts';
 
 function csv(rows: number): string {

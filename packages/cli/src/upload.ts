@@ -10,9 +10,8 @@
  * acknowledged batch the resume state is saved (upload-state.ts).
  */
 import { statSync } from 'node:fs';
-import { MAX_CONVERSIONS_PER_REQUEST } from '../conversion.ts';
-import type { AttemptState } from '../retry.ts';
 import type {
+  AttemptState,
   CapiConversion,
   ConversionInput,
   RateBudget,
@@ -20,7 +19,8 @@ import type {
   SendOutcome,
   ValidationIssue,
   XClient,
-} from '../x-types.ts';
+} from '@twclid-kit/server';
+import { MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server';
 import { rowToInput } from './columns.ts';
 import { derivedConversionId } from './derived-id.ts';
 import { CommandFailed, UsageError } from './exit-codes.ts';

@@ -1,6 +1,6 @@
+import type { CapiConversion } from '@twclid-kit/server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CapiConversion } from '../x-types.ts';
 import { derivedConversionId } from './derived-id.ts';
 
 const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -3,8 +3,8 @@
  * hashes, against the emulator.
  */
 import { EMULATOR_DEFAULTS, type EmulatorHandle, startEmulator } from '@twclid-kit/emulator';
+import { buildConversion } from '@twclid-kit/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildConversion } from '../../src/conversion.ts';
 import { emulatorEnv, runCli } from './run-cli.ts';
 
 const d = EMULATOR_DEFAULTS;

@@ -14,7 +14,7 @@
  * written to stderr, a log or a file.
  */
 import { createInterface } from 'node:readline/promises';
-import { signedFetch } from '../signed-fetch.ts';
+import { signedFetch } from '@twclid-kit/server';
 import { CommandFailed, UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 

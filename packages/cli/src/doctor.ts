@@ -13,11 +13,9 @@
  * [WC]: nothing can be counted. A 400 therefore means "credentials accepted,
  * pixel found".
  */
-import { conversionsUrl } from '../client.ts';
-import type { TwclidKitConfig } from '../config.ts';
-import { isConfigError } from '../errors.ts';
-import { signedFetch } from '../signed-fetch.ts';
-import type { XApiError } from '../x-types.ts';
+
+import type { TwclidKitConfig, XApiError } from '@twclid-kit/server';
+import { conversionsUrl, isConfigError, signedFetch } from '@twclid-kit/server';
 import type { CliIo } from './io.ts';
 import { type ConfigFlags, flagFor, loadConfig } from './settings.ts';
 

@@ -5,8 +5,9 @@
  * over them before the core reads them. Secrets have no flags on purpose:
  * command lines end up in shell history and process lists.
  */
+
+import { configFromEnv, type TwclidKitConfig } from '@twclid-kit/server';
 import type { Command } from 'commander';
-import { configFromEnv, type TwclidKitConfig } from '../config.ts';
 
 /** Flag → the variable it overrides. */
 export const FLAG_VARIABLES = {

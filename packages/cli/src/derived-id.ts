@@ -10,8 +10,9 @@
  * whatever the file is called; a different row or line gives a different one.
  * Only hashed identifiers enter the derivation, never raw email or phone.
  */
-import { sha256Hex } from '../hash.ts';
-import type { CapiConversion } from '../x-types.ts';
+
+import type { CapiConversion } from '@twclid-kit/server';
+import { sha256Hex } from '@twclid-kit/server';
 
 /** Bumping this changes every derived ID: only with a reason. */
 const DERIVATION = 'twclid-kit upload conversion_id v1';

@@ -1,11 +1,10 @@
-#!/usr/bin/env -S npx tsx
 /**
  * twclid-emulator: starts the local X Ads API + Pixel stand-in and prints the
  * URL and the credentials to use. Stops on SIGINT/SIGTERM.
  */
-import { CLI_USAGE, parseCliArgs } from '../src/cli-args.ts';
-import { EMULATOR_DEFAULTS as D } from '../src/defaults.ts';
-import { startEmulator } from '../src/start.ts';
+import { CLI_USAGE, parseCliArgs } from './cli-args.ts';
+import { EMULATOR_DEFAULTS as D } from './defaults.ts';
+import { startEmulator } from './start.ts';
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseCliArgs>;

@@ -6,8 +6,12 @@
  * dispatcher's next poll.
  */
 import { existsSync } from 'node:fs';
-import { DEDUP_WINDOW_DEFAULT_MS, DEDUP_WINDOW_MIN_MS, type OutboxStore } from '../outbox.ts';
-import { resolveOutboxPath, sqliteOutbox } from '../outbox-sqlite.ts';
+import {
+  DEDUP_WINDOW_DEFAULT_MS,
+  DEDUP_WINDOW_MIN_MS,
+  DEFAULT_DB_PATH,
+  type OutboxStore,
+} from '@twclid-kit/server';
 import { UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 
@@ -17,15 +21,28 @@ export interface OutboxFlags {
 }
 
 /** Opens the existing outbox; a missing file is a usage error (it would be created empty). */
-export function openOutbox(flags: OutboxFlags, io: CliIo): { store: OutboxStore; path: string } {
-  const path = flags.db ?? (io.env.TWCLID_KIT_DB?.trim() || resolveOutboxPath());
+export async function openOutbox(
+  flags: OutboxFlags,
+  io: CliIo,
+): Promise<{ store: OutboxStore; path: string }> {
+  const path = flags.db ?? (io.env.TWCLID_KIT_DB?.trim() || DEFAULT_DB_PATH);
   if (!existsSync(path)) {
     throw new UsageError(
       `no outbox database at ${path}`,
       'point TWCLID_KIT_DB (or --db) at the file the app uses',
     );
   }
-  return { store: sqliteOutbox({ path }), path };
+  // Imported here, not at the top: better-sqlite3 is an optional peer, and only
+  // these commands need it.
+  let sqlite: typeof import('@twclid-kit/server/sqlite');
+  try {
+    sqlite = await import('@twclid-kit/server/sqlite');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!message.includes('better-sqlite3')) throw error;
+    throw new UsageError(message, 'install it beside the CLI: npm install better-sqlite3@^12');
+  }
+  return { store: sqlite.sqliteOutbox({ path }), path };
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -49,7 +66,7 @@ export function formatAge(ms: number): string {
 const out = (io: CliIo, value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 export async function outboxStatus(flags: OutboxFlags, io: CliIo): Promise<number> {
-  const { store, path } = openOutbox(flags, io);
+  const { store, path } = await openOutbox(flags, io);
   try {
     const stats = await store.stats(io.now());
     if (flags.json) {
@@ -96,7 +113,7 @@ export async function outboxDead(
   const limit = flags.limit === undefined ? 100 : Number(flags.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError('--limit must be a positive integer');
-  const { store } = openOutbox(flags, io);
+  const { store } = await openOutbox(flags, io);
   try {
     const dead = await store.deadLetters({
       limit,
@@ -141,7 +158,7 @@ export async function outboxRetry(
       throw new UsageError(`--id must be an event number, not "${id}"`);
     return n;
   });
-  const { store } = openOutbox(flags, io);
+  const { store } = await openOutbox(flags, io);
   try {
     const count = await store.requeueDead({ now: io.now(), ...(ids ? { ids } : {}) });
     if (flags.json) out(io, { requeued: count });
@@ -172,7 +189,7 @@ export async function outboxPurge(
       "delivered rows younger than X's 48-hour deduplication window still guard against duplicates",
     );
   }
-  const { store } = openOutbox(flags, io);
+  const { store } = await openOutbox(flags, io);
   try {
     const count = await store.purgeDelivered({ now: io.now(), olderThanMs });
     if (flags.json) out(io, { purged: count, olderThanMs });

@@ -2,8 +2,9 @@
  * Entry of the `twclid-kit` command: runs the program and maps errors to the
  * documented exit codes (0 ok, 1 failures reported, 2 usage or configuration).
  */
+
+import { isConfigError } from '@twclid-kit/server';
 import { CommanderError } from 'commander';
-import { isConfigError } from '../errors.ts';
 import { CommandFailed, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.ts';
 import { type CliIo, processIo } from './io.ts';
 import { createProgram, type ProgramResult } from './program.ts';
