@@ -31,7 +31,9 @@ export async function packAll(
       ['pack', '--json', '--pack-destination', dir, '-w', `@twclid-kit/${name}`],
       { cwd: REPO_DIR, maxBuffer: 64 * 1024 * 1024 },
     );
-    const [info] = JSON.parse(stdout) as [{ filename: string }];
+    // The prepack build prints to stdout too; npm's JSON report comes last.
+    const report = stdout.startsWith('[') ? stdout : stdout.slice(stdout.lastIndexOf('\n[') + 1);
+    const [info] = JSON.parse(report) as [{ filename: string }];
     tarballs[name] = join(dir, info.filename);
   }
   return tarballs;
