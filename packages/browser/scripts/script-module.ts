@@ -37,6 +37,25 @@ export function scriptModule(chunkName: string): Plugin {
           '',
         ].join('\n'),
       });
+      // Types for the IIFE's own export entry (`@twclid-kit/browser/twclid.iife.js`):
+      // loading it defines `window.twclidKit`.
+      this.emitFile({
+        type: 'asset',
+        fileName: chunkName.replace(/\.js$/, '.d.ts'),
+        source: [
+          "import type { TwclidKit } from './kit.ts';",
+          '',
+          'declare global {',
+          '  interface Window {',
+          "    /** Set by the <script> build once it has started (`init()` with the tag's data-* options). */",
+          '    twclidKit?: TwclidKit;',
+          '  }',
+          '}',
+          '',
+          'export {};',
+          '',
+        ].join('\n'),
+      });
     },
   };
 }
