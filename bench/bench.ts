@@ -21,6 +21,8 @@ const BENCHMARKS = {
   ingest: 'benchmarks/ingest.ts',
   delivery: 'benchmarks/delivery.ts',
   upload: 'benchmarks/upload.ts',
+  'cli-startup': 'benchmarks/cli-startup.ts',
+  'install-size': 'benchmarks/install-size.ts',
 } as const;
 type Name = keyof typeof BENCHMARKS;
 
