@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
 const LOADS = Number(args.loads);
 if (!Number.isInteger(LOADS) || LOADS < 3) throw new Error('--loads must be an integer ≥ 3');
 
-/** product.md goal: main-thread time at load ≤ 1 ms. */
+/** docs/product.md goal: main-thread time at load ≤ 1 ms. */
 const GOAL_MS = 1;
 const TWCLID = '23opevjt88psuo13lu8d020qkn';
 
@@ -45,7 +45,7 @@ try{localStorage.setItem('_min',m[1])}catch(e){}
 fetch('/tw/capture',{method:'POST',keepalive:true,body:JSON.stringify({twclid:m[1]})});})();`;
 
 function page(scriptPath: string): string {
-  // The tag exactly as product.md shows it, plus a conversion form for the script to decorate.
+  // The tag exactly as docs/product.md shows it, plus a conversion form for the script to decorate.
   return `<!doctype html><html><head><meta charset="utf-8"><title>Landing</title>
 <script src="${scriptPath}" data-pixel-id="o8z6j" data-endpoint="/tw/events" defer></script>
 </head><body><h1>Spring sale</h1>

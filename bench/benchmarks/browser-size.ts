@@ -17,7 +17,7 @@ const { values: args } = parseArgs({
   options: { 'reuse-build': { type: 'boolean', default: false } },
 });
 
-/** Goal and hard CI budget from product.md ("Goals we measure"). */
+/** Goal and hard CI budget from docs/product.md ("Goals we measure"). */
 const GOAL_GZIP = 2048;
 const BUDGET_GZIP = 3072;
 

@@ -49,7 +49,7 @@ for (const [name, v] of Object.entries({ LIMIT, WINDOW_MS, BACKLOG, IDLE_EVENTS 
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
 }
 
-/** product.md goals. */
+/** docs/product.md goals. */
 const GOAL_FILL = 0.99;
 const GOAL_BUDGET_USE = 0.95;
 const GOAL_IDLE_P95_MS = 1500;

@@ -41,7 +41,7 @@ for (const [name, v] of Object.entries({ DURATION_S, WARMUP_S, ROUNDS, CONNECTIO
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
 }
 
-/** product.md goal: the ingest route keeps ≥ 0.5× a bare Hono route's requests/s. */
+/** docs/product.md goal: the ingest route keeps ≥ 0.5× a bare Hono route's requests/s. */
 const GOAL_RATIO = 0.5;
 
 type Target = 'bare' | 'bareJson' | 'memory' | 'sqlite' | 'sqliteCors';

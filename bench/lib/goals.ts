@@ -1,5 +1,5 @@
 /**
- * The goals table of the product contract (`/work/shared/docs/product.md`,
+ * The goals table of the product contract (`docs/product.md`,
  * "Goals we measure"), in its order, with the benchmark that measures each.
  */
 export interface Goal {

@@ -62,7 +62,7 @@ describe('demo flows end to end', () => {
       email,
       expect,
     );
-    // Phone: E.164 with the leading + before hashing (x-api.md §1, Identifiers).
+    // Phone: E.164 with the leading + before hashing (docs/x-api.md §1, Identifiers).
     const phoneHash = sha256('+14155550100');
     expect(group.pixel[0]?.hashedPhoneNumber).toBe(phoneHash);
     expect(group.capi[0]?.hashedPhoneNumber).toBe(phoneHash);

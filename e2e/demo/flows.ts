@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { EmulatorApi } from './emulator-api.ts';
 import { waitFor } from './wait-for.ts';
 
-/** The hash X expects: SHA-256 of the trimmed, lowercased email (x-api.md §1, Identifiers). */
+/** The hash X expects: SHA-256 of the trimmed, lowercased email (docs/x-api.md §1, Identifiers). */
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 export interface FlowRun {

@@ -1,5 +1,5 @@
 /**
- * The demo's configuration: the kit's own environment variables (product.md)
+ * The demo's configuration: the kit's own environment variables (docs/product.md)
  * plus a few demo-only ones. Everything is checked at start-up; a problem names
  * the variable.
  */

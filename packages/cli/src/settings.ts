@@ -1,5 +1,5 @@
 /**
- * Configuration for the commands: the environment variables of product.md,
+ * Configuration for the commands: the environment variables of docs/product.md,
  * read through the core's `configFromEnv()` so the CLI accepts and refuses
  * exactly what the server does. Flags override variables by being written
  * over them before the core reads them. Secrets have no flags on purpose:

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emulatorEnv, runCli } from './run-cli.ts';
 
 const d = EMULATOR_DEFAULTS;
-// x-api.md §1 test vector (SHA-256 of "test@twitter.com" [REF12]).
+// docs/x-api.md §1 test vector (SHA-256 of "test@twitter.com" [REF12]).
 const TEST_TWITTER_SHA256 = 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62';
 
 let x: EmulatorHandle;

@@ -21,7 +21,7 @@ beforeEach(() => {
   x.state.reset();
 });
 
-// x-api.md §1 test vectors (SHA-256 of the normalized value; X's CAPI reference [REF12]).
+// docs/x-api.md §1 test vectors (SHA-256 of the normalized value; X's CAPI reference [REF12]).
 const TEST_TWITTER_SHA256 = 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62';
 // The vector's +11234567890 is not a valid number, which the kit refuses to hash; a real one:
 const PHONE_SHA256 = createHash('sha256').update('+14155552671').digest('hex');

@@ -13,7 +13,8 @@ export interface FaultConfig {
   serverErrorStatuses: number[];
   /**
    * When true, injected 5xx answers carry an HTML body, as a proxy or load
-   * balancer in front of X would send; x-api.md notes such non-JSON errors. Default false.
+   * balancer in front of X would send; docs/x-api.md §2 notes such non-JSON
+   * errors. Default false.
    */
   serverErrorHtml: boolean;
   /** Share of requests answered 429 with Retry-After (0..1). Default 0. */

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashEmail, hashPhone, isSha256Hex, sha256Hex } from './hash.ts';
 
-describe('identifier hashing (x-api.md test vectors)', () => {
+describe('identifier hashing (docs/x-api.md test vectors)', () => {
   it('hashes emails trimmed and lowercased', () => {
-    // x-api.md §1: SHA-256 of test@twitter.com (X's page prints test@x.com beside it: a docs bug).
+    // docs/x-api.md §1: SHA-256 of test@twitter.com (X's page prints test@x.com beside it: a docs bug).
     expect(hashEmail('  TEST@twitter.com ')).toBe(
       'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62',
     );
@@ -15,7 +15,7 @@ describe('identifier hashing (x-api.md test vectors)', () => {
   });
 
   it('hashes phones as E.164 with the leading +', () => {
-    // x-api.md §1: +11234567890.
+    // docs/x-api.md §1: +11234567890.
     const digest = '1fa6b8d986d9b9cd01bf36951815158bbde9f520c0567c835dfe34783d0a4231';
     expect(hashPhone('+11234567890')).toBe(digest);
     expect(hashPhone('+1 (123) 456-7890')).toBe(digest);

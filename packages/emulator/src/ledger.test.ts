@@ -64,7 +64,7 @@ describe('deduplication as X describes it (same pixel, event and conversion_id w
       dedup: 'counted',
       twclid: 'clk1',
       twclidSource: 'url',
-      // x-api.md test vector: SHA-256 of test@twitter.com.
+      // docs/x-api.md test vector: SHA-256 of test@twitter.com.
       hashedEmail: 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62',
     });
     expect(group?.capi[0]).toMatchObject({
@@ -126,7 +126,7 @@ describe('deduplication as X describes it (same pixel, event and conversion_id w
       { pixel_id: D.pixelId },
     );
     const [rec] = emu.state.events();
-    // x-api.md test vector: +11234567890.
+    // docs/x-api.md test vector: +11234567890.
     expect(rec?.hashedPhoneNumber).toBe(
       '1fa6b8d986d9b9cd01bf36951815158bbde9f520c0567c835dfe34783d0a4231',
     );

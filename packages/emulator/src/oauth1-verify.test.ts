@@ -11,7 +11,7 @@ import {
 } from './oauth1-verify.ts';
 
 // X's worked example, docs.x.com/resources/fundamentals/authentication/oauth-1-0a/creating-a-signature
-// (as recorded in shared/docs/x-api.md §3).
+// (as recorded in docs/x-api.md §3).
 const X_VECTOR = {
   method: 'POST',
   url: 'https://api.twitter.com/1.1/statuses/update.json',

@@ -1,5 +1,5 @@
 /**
- * The two ways X authenticates a Conversion API call (x-api.md §3):
+ * The two ways X authenticates a Conversion API call (docs/x-api.md §3):
  * OAuth 1.0a user context, or the `X-Pixel-Token` access token from Events
  * Manager [GTM].
  */

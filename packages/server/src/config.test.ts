@@ -21,7 +21,7 @@ function failure(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('configFromEnv', () => {
-  it('applies product.md’s defaults', () => {
+  it('applies docs/product.md’s defaults', () => {
     expect(configFromEnv(BASE)).toEqual({
       baseUrl: 'https://ads-api.x.com',
       version: '12',

@@ -1,5 +1,5 @@
 /**
- * Configuration from environment variables (the names in product.md, shared
+ * Configuration from environment variables (the names in docs/product.md, shared
  * by the route, the demo and the CLI). Everything is checked at start-up and a
  * problem fails with a `ConfigError` naming the variable, never at the first
  * request. Takes a plain record, so it runs without Node (`c.env` on Workers,

@@ -1,7 +1,7 @@
 /**
  * Turns a `ConversionInput` into the exact conversion object X's Conversion
  * API takes, or into a list of every problem, each named by its input field.
- * Rules are X's [REF12] [WC] (see x-api.md §1); where X is silent the kit's
+ * Rules are X's [REF12] [WC] (see docs/x-api.md §1); where X is silent the kit's
  * choice is written next to the code.
  */
 import * as z from 'zod';

@@ -5,7 +5,7 @@ import { hashIdentifier, isSha256Hex, sha256Hex } from './hash.ts';
 
 describe('sha256Hex', () => {
   // Test vectors from X's Conversion API docs (docs.x.com web-conversions setup
-  // guide and api-reference/conversions), as collected in x-api.md §1.
+  // guide and api-reference/conversions), as collected in docs/x-api.md §1.
   it.each([
     ['test@twitter.com', 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62'],
     ['test-email@test.com', 'e586883b2b4faf78d48300a79e0e15138d664cdf796ffb86e533170a9893eda8'],
@@ -14,7 +14,7 @@ describe('sha256Hex', () => {
     expect(sha256Hex(input)).toBe(digest);
   });
 
-  it('differs without the leading + of E.164 (x-api.md: "without the + the digest differs")', () => {
+  it('differs without the leading + of E.164 (docs/x-api.md: "without the + the digest differs")', () => {
     expect(sha256Hex('11234567890')).not.toBe(
       '1fa6b8d986d9b9cd01bf36951815158bbde9f520c0567c835dfe34783d0a4231',
     );

@@ -12,9 +12,9 @@ import { memoryOutbox } from './outbox-memory.ts';
 const T0 = Date.UTC(2026, 0, 1);
 const SITE = 'https://shop.example';
 const TWCLID = '23opevjt88psuo13lu8d020qkn';
-// SHA-256 of "test@twitter.com" (x-api.md §1, X's documented vector).
+// SHA-256 of "test@twitter.com" (docs/x-api.md §1, X's documented vector).
 const EMAIL_HASH = 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62';
-// A valid US number; its digest is of the E.164 form with the `+` (x-api.md §1).
+// A valid US number; its digest is of the E.164 form with the `+` (docs/x-api.md §1).
 const PHONE = '+1 (415) 555-2671';
 const PHONE_HASH = createHash('sha256').update('+14155552671').digest('hex');
 

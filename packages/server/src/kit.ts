@@ -654,7 +654,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
           'twclid',
         );
       }
-      // Under GPC the click is not stored at all (product.md, Safety).
+      // Under GPC the click is not stored at all (docs/product.md, Safety).
       if (gpc(c)) return c.json({ suppressed: true }, 202);
       // The domain the script wrote its cookie on, so this Set-Cookie replaces that
       // cookie rather than adding a host-only twin; only the host or a parent of it.

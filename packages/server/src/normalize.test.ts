@@ -32,7 +32,7 @@ describe('normalizeEmail', () => {
   it('gives X’s documented digest for a padded, mixed-case address', () => {
     const email = normalizeEmail(' TEST@twitter.com ');
     expect(email.ok && sha256Hex(email.value)).toBe(
-      // x-api.md §1 vector (X docs: test@twitter.com)
+      // docs/x-api.md §1 vector (X docs: test@twitter.com)
       'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62',
     );
   });

@@ -1,6 +1,6 @@
 /**
  * Normalizers for the identifiers X matches on, each applying X's documented
- * rule before hashing (x-api.md §1 "Identifiers"). Every normalizer is
+ * rule before hashing (docs/x-api.md §1 "Identifiers"). Every normalizer is
  * idempotent (normalizing its own output returns it unchanged) and returns a
  * result instead of throwing, with a plain reason when the value is unusable.
  */

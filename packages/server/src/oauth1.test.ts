@@ -10,7 +10,7 @@ import {
 } from './oauth1.ts';
 
 // X's worked example, docs.x.com/resources/fundamentals/authentication/oauth-1-0a/creating-a-signature
-// (x-api.md §3).
+// (docs/x-api.md §3).
 const X_EXAMPLE = {
   method: 'POST',
   url: 'https://api.twitter.com/1.1/statuses/update.json?include_entities=true',

@@ -8,7 +8,7 @@ function clock(start = 1_700_000_000_000) {
 }
 
 describe('createRateBudget', () => {
-  it('defaults to 60,000 events per rolling 15 minutes (x-api.md §2)', () => {
+  it('defaults to 60,000 events per rolling 15 minutes (docs/x-api.md §2)', () => {
     const c = clock();
     const budget = createRateBudget({ now: c.now });
     expect(budget.take('a', 70_000)).toBe(60_000);

@@ -2,7 +2,7 @@
  * A per-ad-account event budget over an exact rolling window.
  *
  * X documents its limit three ways; the kit budgets the strictest reading,
- * 60,000 events per ad account per rolling 15 minutes (x-api.md §2), and
+ * 60,000 events per ad account per rolling 15 minutes (docs/x-api.md §2), and
  * obeys the rate-limit headers X returns. The window is exact: every spend
  * is recorded with its time and counts until `windowMs` later, so no window
  * of that length, wherever it starts, ever holds more than `limit` events

@@ -13,8 +13,8 @@ const state = (over: Partial<AttemptState> = {}): AttemptState => ({
 const errors = [{ code: 'X', message: 'why', parameter: 'event_id' }];
 const noJitter = { backoff: { jitter: 0 } };
 
-// The policy table of x-api.md §2, one row per status X documents.
-describe('decideRetry: the x-api.md §2 table', () => {
+// The policy table of docs/x-api.md §2, one row per status X documents.
+describe('decideRetry: the docs/x-api.md §2 table', () => {
   const rows: [string, SendOutcome, ReturnType<typeof decideRetry>][] = [
     [
       '200',

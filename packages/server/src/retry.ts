@@ -1,6 +1,6 @@
 /**
  * What to do with a batch after X answered (or did not): the policy table of
- * x-api.md §2 as a pure function.
+ * docs/x-api.md §2 as a pure function.
  *
  * | outcome | decision |
  * |---|---|

@@ -69,7 +69,7 @@ export function fakeBudget(allowance = Number.POSITIVE_INFINITY): RateBudget & {
   return budget;
 }
 
-/** The retry table of x-api.md §2, with a fixed 1 s backoff and 5 attempts. */
+/** The retry table of docs/x-api.md §2, with a fixed 1 s backoff and 5 attempts. */
 export function simpleDecide(
   outcome: SendOutcome,
   { attempts: attempt }: AttemptState,

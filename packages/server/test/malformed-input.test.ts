@@ -1,6 +1,6 @@
 /**
  * Bad input, generated: only 4xx answers, never a crash, nothing enqueued
- * (product.md "Goals": 10,000 malformed requests; 300 per run here).
+ * (docs/product.md "Goals we measure": 10,000 malformed requests; 300 per run here).
  */
 import fc from 'fast-check';
 import { Hono } from 'hono';
