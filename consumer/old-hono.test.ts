@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ConsumerApp, consumerApp, installedPackages } from './lib/app.ts';
 import { describeRun } from './lib/exec.ts';
+import { isolationProblems, isolationReport } from './lib/isolation.ts';
 import { OLDEST_HONO, TYPES_NODE, TYPESCRIPT } from './lib/specs.ts';
 import { typecheck } from './lib/typecheck.ts';
 
@@ -32,6 +33,8 @@ describe(`an app on hono ${OLDEST_HONO}`, () => {
     expect([...new Set(ls.stdout.trim().split('\n'))], ls.stdout).toEqual([
       app.path('node_modules/hono'),
     ]);
+    const report = await isolationReport(app, ['hono', '@twclid-kit/server']);
+    expect(isolationProblems(app, report), JSON.stringify(report, null, 2)).toEqual([]);
   });
 
   it.each([
