@@ -15,7 +15,12 @@
  */
 
 import type { TwclidKitConfig, XApiError } from '@twclid-kit/server';
-import { conversionsUrl, isConfigError, signedFetch } from '@twclid-kit/server';
+import {
+  conversionsUrl,
+  isConfigError,
+  REQUEST_TIMEOUT_MS_DEFAULT,
+  signedFetch,
+} from '@twclid-kit/server';
 import type { CliIo } from './io.ts';
 import { type ConfigFlags, flagFor, loadConfig } from './settings.ts';
 
@@ -96,7 +101,7 @@ export async function runDoctor(
     status: 'ok',
     detail: `pixel ${config.pixelId}, account ${config.adAccountId ?? '(not set)'}, ${authKind}, ${config.baseUrl}/${config.version}`,
   });
-  const timeoutMs = flags.timeoutMs ?? 10_000;
+  const timeoutMs = flags.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
 
   // Reachability and clock: any HTTP answer proves the route to X; its Date header gives X's clock.
   let reachable = false;

@@ -14,7 +14,7 @@
  * written to stderr, a log or a file.
  */
 import { createInterface } from 'node:readline/promises';
-import { signedFetch } from '@twclid-kit/server';
+import { REQUEST_TIMEOUT_MS_DEFAULT, signedFetch } from '@twclid-kit/server';
 import { CommandFailed, UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 
@@ -107,7 +107,11 @@ export async function runOAuthLogin(flags: OAuthLoginFlags, io: CliIo): Promise<
     consumerKey: required(io.env, 'X_CONSUMER_KEY'),
     consumerSecret: required(io.env, 'X_CONSUMER_SECRET'),
   };
-  const common = { fetch: io.fetch, now: io.now, timeoutMs: flags.timeoutMs ?? 10_000 };
+  const common = {
+    fetch: io.fetch,
+    now: io.now,
+    timeoutMs: flags.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT,
+  };
 
   const requestToken = await formResponse(
     await signedFetch('POST', `${base}/oauth/request_token`, consumer, {

@@ -12,6 +12,7 @@ import {
   isPhoneCountry,
   isPixelId,
   RATE_LIMIT_DEFAULT,
+  REQUEST_TIMEOUT_MS_DEFAULT,
   RETRY_DEFAULTS,
 } from '@twclid-kit/server';
 import { Command, Option } from 'commander';
@@ -145,7 +146,7 @@ export function createProgram(io: CliIo, result: ProgramResult): Command {
       .option('--url <url>', 'event_source_url: the page of the conversion')
       .option('--time <time>', 'conversion time: ISO 8601 or Unix seconds/ms (default: now)')
       .option('--default-country <CC>', 'country for phone numbers without +<code>, e.g. US')
-      .option('--timeout <ms>', 'request timeout in ms', '10000')
+      .option('--timeout <ms>', 'request timeout in ms', String(REQUEST_TIMEOUT_MS_DEFAULT))
       .option('--dry-run', 'validate and print the exact request (secrets masked) without sending')
       .option('--json', 'machine-readable output'),
   )
@@ -208,7 +209,7 @@ ${CONFIG_HELP}\n${EXIT_HELP}`,
         'attempts per batch on 5xx/timeouts before stopping',
         String(RETRY_DEFAULTS.maxAttempts),
       )
-      .option('--timeout <ms>', 'request timeout in ms', '10000')
+      .option('--timeout <ms>', 'request timeout in ms', String(REQUEST_TIMEOUT_MS_DEFAULT))
       .option('--id-namespace <text>', 'mixed into derived conversion IDs (see below)')
       .option('--rejects <path>', 'reject file (default <file>.rejects.csv)')
       .option('--no-progress', 'no progress output on stderr')
@@ -250,7 +251,8 @@ ${CONFIG_HELP}\n${EXIT_HELP}`,
             auth: config.auth,
             fetch: io.fetch,
             now: io.now,
-            timeoutMs: positiveInt('--timeout', flags.timeout as string) ?? 10_000,
+            timeoutMs:
+              positiveInt('--timeout', flags.timeout as string) ?? REQUEST_TIMEOUT_MS_DEFAULT,
           });
         }
         const rateLimit = positiveInt('--rate-limit', flags.rateLimit as string) as number;
@@ -325,12 +327,12 @@ ${CONFIG_HELP}\n${EXIT_HELP}`,
           'endpoint: X authenticates it and looks the pixel up, then refuses the empty body with ' +
           'a 400, so nothing is ever counted; X has no validation-only mode).',
       )
-      .option('--timeout <ms>', 'timeout per request in ms', '10000')
+      .option('--timeout <ms>', 'timeout per request in ms', String(REQUEST_TIMEOUT_MS_DEFAULT))
       .option('--json', 'machine-readable output'),
   )
     .addHelpText('after', `\nExample:\n  twclid-kit doctor\n${CONFIG_HELP}\n${EXIT_HELP}`)
     .action(async (flags: ConfigFlags & { timeout?: string; json?: boolean }) => {
-      const timeoutMs = positiveInt('--timeout', flags.timeout) ?? 10_000;
+      const timeoutMs = positiveInt('--timeout', flags.timeout) ?? REQUEST_TIMEOUT_MS_DEFAULT;
       const checks = await runDoctor({ ...flags, timeoutMs }, io);
       printChecks(checks, io, flags.json === true);
       result.code = checks.some((c) => c.status === 'fail') ? EXIT_FAILURES : EXIT_OK;
@@ -355,7 +357,7 @@ ${CONFIG_HELP}\n${EXIT_HELP}`,
       'where the OAuth endpoints live (env X_OAUTH_BASE_URL, default https://api.x.com)',
     )
     .option('--pin <pin>', 'the PIN, for scripts (default: prompt on stdin)')
-    .option('--timeout <ms>', 'timeout per request in ms', '10000')
+    .option('--timeout <ms>', 'timeout per request in ms', String(REQUEST_TIMEOUT_MS_DEFAULT))
     .option('--json', 'machine-readable output (includes the secret)')
     .addHelpText(
       'after',
@@ -367,7 +369,7 @@ ${EXIT_HELP}`,
     )
     .action(
       async (flags: { oauthBaseUrl?: string; pin?: string; timeout?: string; json?: boolean }) => {
-        const timeoutMs = positiveInt('--timeout', flags.timeout) ?? 10_000;
+        const timeoutMs = positiveInt('--timeout', flags.timeout) ?? REQUEST_TIMEOUT_MS_DEFAULT;
         const login = await runOAuthLogin({ ...flags, timeoutMs }, io);
         printLogin(login, io, flags.json === true);
         result.code = EXIT_OK;

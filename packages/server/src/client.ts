@@ -4,17 +4,14 @@
  * answer, or the lack of one, into a typed `SendOutcome`. It never throws.
  */
 import { authHeaders } from './auth.ts';
-import { MAX_CONVERSIONS_PER_REQUEST } from './conversion.ts';
 import { parseRateLimit, parseRetryAfter, rateLimitResetAt } from './rate-limit-headers.ts';
+import { MAX_CONVERSIONS_PER_REQUEST, REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
 import type { CapiConversion, SendOutcome, XApiError, XAuth, XClient } from './x-types.ts';
 
 /** Production Ads API origin (`X_ADS_API_BASE_URL`). */
 export const DEFAULT_BASE_URL = 'https://ads-api.x.com';
 /** Ads API version segment (`X_ADS_API_VERSION`). */
 export const DEFAULT_API_VERSION = '12';
-/** Request timeout of the client, in ms. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
-
 export interface XClientOptions {
   /** Ads API origin. Default: `https://ads-api.x.com`. */
   baseUrl?: string;
@@ -76,7 +73,7 @@ function parseJson(text: string): unknown {
 export function createXClient(options: XClientOptions): XClient {
   const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
   const version = String(options.version ?? DEFAULT_API_VERSION);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
   const now = options.now ?? Date.now;
   const auth = options.auth;
   const nonce = options.nonce;

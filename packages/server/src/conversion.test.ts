@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildConversion,
-  buildConversionOrThrow,
-  MAX_CONVERSIONS_PER_REQUEST,
-  validateBatch,
-} from './conversion.ts';
+import { buildConversion, buildConversionOrThrow, validateBatch } from './conversion.ts';
 import { isValidationError } from './errors.ts';
+import { MAX_CONVERSIONS_PER_REQUEST } from './x-limits.ts';
 import type { CapiConversion, ConversionInput, ValidationIssue } from './x-types.ts';
 
 const EMAIL_DIGEST = 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62';

@@ -18,6 +18,7 @@ import {
   normalizeUserAgent,
 } from './normalize.ts';
 import { serializeValue } from './value.ts';
+import { MAX_CONVERSIONS_PER_REQUEST } from './x-limits.ts';
 import type {
   CapiContent,
   CapiConversion,
@@ -25,9 +26,6 @@ import type {
   ConversionInput,
   ValidationIssue,
 } from './x-types.ts';
-
-/** X accepts 1 to 500 conversions per request ("Conversion count limit is 500") [REF12]. */
-export const MAX_CONVERSIONS_PER_REQUEST = 500;
 
 export interface BuildConversionOptions {
   /** The pixel the conversion will be sent to; a `tw-<pixel>-<event>` event ID must name it. */

@@ -12,10 +12,14 @@
  */
 import type { OutboxEvent, OutboxStore, ReadyGroup } from './outbox.ts';
 import type { AttemptState } from './retry.ts';
+import { MAX_CONVERSIONS_PER_REQUEST, REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
 import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
 
-/** X accepts 1 to 500 conversions per request [REF12]. */
-export const MAX_BATCH = 500;
+/**
+ * How long `stop()` keeps sending what is due before it leaves the rest stored.
+ * Ours, not X's: long enough for one request to X to time out.
+ */
+export const SHUTDOWN_TIMEOUT_MS_DEFAULT = REQUEST_TIMEOUT_MS_DEFAULT;
 /** Shortest re-check after a pass that could make no progress. */
 const IDLE_FLOOR_MS = 25;
 
@@ -122,7 +126,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, client, budget, decide, logger } = options;
   const now = options.now ?? Date.now;
   const timers = options.timers ?? defaultTimers;
-  const batchSize = Math.min(MAX_BATCH, Math.max(1, Math.floor(options.batchSize ?? MAX_BATCH)));
+  const batchSize = Math.min(
+    MAX_CONVERSIONS_PER_REQUEST,
+    Math.max(1, Math.floor(options.batchSize ?? MAX_CONVERSIONS_PER_REQUEST)),
+  );
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const leaseMs = options.leaseMs ?? 60_000;
   const authPauseMs = options.authPauseMs ?? 5 * 60_000;
@@ -456,7 +463,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
 
     async stop(stopOptions = {}) {
-      const timeoutMs = stopOptions.timeoutMs ?? 10_000;
+      const timeoutMs = stopOptions.timeoutMs ?? SHUTDOWN_TIMEOUT_MS_DEFAULT;
       stopping = true;
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;

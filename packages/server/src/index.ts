@@ -8,22 +8,11 @@ export { authHeaders } from './auth.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { BACKOFF_DEFAULTS, backoffDelay } from './backoff.ts';
 export type { XClientOptions } from './client.ts';
-export {
-  conversionsUrl,
-  createXClient,
-  DEFAULT_API_VERSION,
-  DEFAULT_BASE_URL,
-  DEFAULT_TIMEOUT_MS,
-} from './client.ts';
+export { conversionsUrl, createXClient, DEFAULT_API_VERSION, DEFAULT_BASE_URL } from './client.ts';
 export type { TwclidKitConfig } from './config.ts';
 export { configFromEnv, DEFAULT_DB_PATH, DEFAULT_PORT } from './config.ts';
 export type { BuildConversionOptions, BuildConversionResult } from './conversion.ts';
-export {
-  buildConversion,
-  buildConversionOrThrow,
-  MAX_CONVERSIONS_PER_REQUEST,
-  validateBatch,
-} from './conversion.ts';
+export { buildConversion, buildConversionOrThrow, validateBatch } from './conversion.ts';
 export { currencyCodes, isCurrencyCode } from './currency.ts';
 // ---------------------------------------------------------------- route and delivery pipeline
 export type {
@@ -34,7 +23,7 @@ export type {
   StopResult,
   Timers,
 } from './dispatcher.ts';
-export { createDispatcher, MAX_BATCH } from './dispatcher.ts';
+export { createDispatcher, SHUTDOWN_TIMEOUT_MS_DEFAULT } from './dispatcher.ts';
 export {
   ConfigError,
   isConfigError,
@@ -92,7 +81,7 @@ export type {
 export { DEDUP_WINDOW_DEFAULT_MS, DEDUP_WINDOW_MIN_MS, dedupKey, shortEventId } from './outbox.ts';
 export { memoryOutbox } from './outbox-memory.ts';
 export type { RateBudgetOptions } from './rate-budget.ts';
-export { createRateBudget, RATE_LIMIT_DEFAULT, RATE_WINDOW_MS_DEFAULT } from './rate-budget.ts';
+export { createRateBudget } from './rate-budget.ts';
 export { parseRateLimit, parseRetryAfter, rateLimitResetAt } from './rate-limit-headers.ts';
 export type { AttemptState, RetryPolicy } from './retry.ts';
 export { decideRetry, RETRY_DEFAULTS } from './retry.ts';
@@ -109,4 +98,15 @@ export type { SerializedValue } from './value.ts';
 export { serializeValue } from './value.ts';
 export type { ParsedWireEvent } from './wire-event.ts';
 export { parseWireEvent } from './wire-event.ts';
+export {
+  MAX_CONVERSIONS_PER_REQUEST,
+  /** @deprecated The same limit as `MAX_CONVERSIONS_PER_REQUEST`; kept for existing imports. */
+  MAX_CONVERSIONS_PER_REQUEST as MAX_BATCH,
+  RATE_LIMIT_DEFAULT,
+  RATE_WINDOW_MS_DEFAULT,
+  REQUEST_TIMEOUT_MS_DEFAULT,
+  /** @deprecated Use `REQUEST_TIMEOUT_MS_DEFAULT`; kept for existing imports. */
+  REQUEST_TIMEOUT_MS_DEFAULT as DEFAULT_TIMEOUT_MS,
+  X_DEDUP_WINDOW_MS,
+} from './x-limits.ts';
 export type * from './x-types.ts';

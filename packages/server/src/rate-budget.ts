@@ -9,6 +9,7 @@
  * (a fixed window or a token bucket can allow up to twice the limit across a
  * boundary).
  */
+import { RATE_LIMIT_DEFAULT, RATE_WINDOW_MS_DEFAULT } from './x-limits.ts';
 import type { RateBudget, RateLimitInfo } from './x-types.ts';
 
 export interface RateBudgetOptions {
@@ -19,10 +20,6 @@ export interface RateBudgetOptions {
   /** Clock (epoch ms). Default: `Date.now`. */
   now?: () => number;
 }
-
-/** X's strictest documented figure: 60,000 events per account per 15 minutes [WC] [RL]. */
-export const RATE_LIMIT_DEFAULT = 60_000;
-export const RATE_WINDOW_MS_DEFAULT = 15 * 60_000;
 
 interface Spend {
   at: number;

@@ -3,7 +3,7 @@
  * bound, leave the rest in the outbox for the next start, then exit.
  * Uses the global `process` only when called, so importing it is runtime-neutral.
  */
-import type { StopResult } from './dispatcher.ts';
+import { SHUTDOWN_TIMEOUT_MS_DEFAULT, type StopResult } from './dispatcher.ts';
 
 export interface SignalHandlerOptions {
   /** Signals to handle. Default `['SIGTERM', 'SIGINT']`. */
@@ -50,7 +50,7 @@ export function installSignalHandlers(
     started = true;
     options.server?.close();
     void kit
-      .shutdown({ timeoutMs: options.timeoutMs ?? 10_000 })
+      .shutdown({ timeoutMs: options.timeoutMs ?? SHUTDOWN_TIMEOUT_MS_DEFAULT })
       .catch(() => ({ drained: false }))
       .then((result) => {
         options.onDone?.(result);

@@ -5,6 +5,7 @@
  * OAuth flow (`POST /oauth/request_token`, `POST /oauth/access_token`).
  */
 import { type AuthHeaderOptions, authHeaders, type SigningAuth } from './auth.ts';
+import { REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
 
 export interface SignedFetchOptions extends AuthHeaderOptions {
   /** A JSON body (sent as `application/json`, not signed). */
@@ -46,7 +47,7 @@ export async function signedFetch(
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new DOMException('request timed out', 'TimeoutError')),
-    options.timeoutMs ?? 10_000,
+    options.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT,
   );
   try {
     return await (options.fetch ?? globalThis.fetch)(url, {
