@@ -16,6 +16,8 @@ import {
   buildConversion,
   conversionsUrl,
   createXClient,
+  describeOutcome,
+  describeXError,
   validateBatch,
 } from '@twclid-kit/server';
 import { parseTime } from './columns.ts';
@@ -208,13 +210,9 @@ function printOutcome(
     return;
   }
   if (outcome.kind === 'network' || outcome.kind === 'timeout') {
-    io.stderr.write(`Not sent: ${outcome.kind}: ${outcome.message}\n`);
+    io.stderr.write(`Not sent: ${describeOutcome(outcome)}\n`);
     return;
   }
   io.stderr.write(`X refused the conversion (HTTP ${outcome.status}):\n`);
-  for (const error of outcome.errors) {
-    io.stderr.write(
-      `  ${error.code}${error.parameter ? ` (${error.parameter})` : ''}: ${error.message}\n`,
-    );
-  }
+  for (const error of outcome.errors) io.stderr.write(`  ${describeXError(error)}\n`);
 }

@@ -20,7 +20,7 @@ import type {
   ValidationIssue,
   XClient,
 } from '@twclid-kit/server';
-import { MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server';
+import { describeOutcome, MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server';
 import { rowToInput } from './columns.ts';
 import { derivedConversionId } from './derived-id.ts';
 import { CommandFailed, UsageError } from './exit-codes.ts';
@@ -157,15 +157,6 @@ export function rejectReason(
     }
   }
   return reason;
-}
-
-function describeFailure(outcome: SendOutcome): string {
-  if (outcome.ok) return `HTTP ${outcome.status}`;
-  if (outcome.kind === 'network' || outcome.kind === 'timeout') {
-    return `${outcome.kind}: ${outcome.message}`;
-  }
-  const messages = outcome.errors.map((e) => e.message).filter((m) => m !== '');
-  return `HTTP ${outcome.status}${messages.length > 0 ? `: ${messages.join('; ')}` : ''}`;
 }
 
 const HINTS: Partial<Record<SendOutcome['kind'], string>> = {
@@ -330,7 +321,7 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
           if (part.length === 1) {
             failed.push({
               item: part[0] as Pending,
-              reason: `X refused: ${describeFailure(outcome)}`,
+              reason: `X refused: ${describeOutcome(outcome)}`,
             });
           } else {
             const half = Math.ceil(part.length / 2);
@@ -339,7 +330,7 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
           break;
         }
         if (decision.action === 'retry') {
-          status = `retrying (${describeFailure(outcome)})`;
+          status = `retrying (${describeOutcome(outcome)})`;
           report();
           await deps.sleep(decision.delayMs);
           attempt += 1;
@@ -354,9 +345,9 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
         const reason =
           decision.action === 'pause' || decision.action === 'dead'
             ? decision.reason
-            : describeFailure(outcome);
+            : describeOutcome(outcome);
         throw new CommandFailed(
-          `X did not accept the batch: ${reason || describeFailure(outcome)}`,
+          `X did not accept the batch: ${reason || describeOutcome(outcome)}`,
           HINTS[outcome.kind] ?? 'run the upload again with --resume once X answers',
         );
       }

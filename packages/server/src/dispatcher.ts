@@ -10,7 +10,9 @@
  * events and log an error. Clock and timers are injected, so tests use fake time.
  * Imports nothing Node-only.
  */
+
 import type { OutboxEvent, OutboxStore, ReadyGroup } from './outbox.ts';
+import { describeOutcome } from './outcome-text.ts';
 import type { AttemptState } from './retry.ts';
 import { MAX_CONVERSIONS_PER_REQUEST, REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
 import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
@@ -99,17 +101,6 @@ export const defaultTimers: Timers = {
   },
   clearTimeout: (handle) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
 };
-
-function describeOutcome(outcome: SendOutcome): string {
-  if (outcome.ok) return `HTTP ${outcome.status}`;
-  if (outcome.kind === 'network' || outcome.kind === 'timeout') {
-    return `${outcome.kind}: ${outcome.message}`;
-  }
-  const messages = outcome.errors.map((e) => e.message).filter((m) => m !== '');
-  return messages.length > 0
-    ? `HTTP ${outcome.status}: ${messages.join('; ')}`
-    : `HTTP ${outcome.status}`;
-}
 
 /**
  * Creates a dispatcher over a store, an X client, a rate budget and a retry policy.

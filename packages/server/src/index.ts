@@ -80,6 +80,7 @@ export type {
 } from './outbox.ts';
 export { DEDUP_WINDOW_DEFAULT_MS, DEDUP_WINDOW_MIN_MS, dedupKey, shortEventId } from './outbox.ts';
 export { memoryOutbox } from './outbox-memory.ts';
+export { describeOutcome, describeXError, describeXErrors } from './outcome-text.ts';
 export type { RateBudgetOptions } from './rate-budget.ts';
 export { createRateBudget } from './rate-budget.ts';
 export { parseRateLimit, parseRetryAfter, rateLimitResetAt } from './rate-limit-headers.ts';

@@ -12,7 +12,8 @@
  * | any other status | `dead` |
  */
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
-import type { RetryDecision, SendOutcome, XApiError } from './x-types.ts';
+import { describeXErrors } from './outcome-text.ts';
+import type { RetryDecision, SendOutcome } from './x-types.ts';
 
 export interface RetryPolicy {
   /** Attempts per batch, the first send included. Default: 12. */
@@ -42,12 +43,6 @@ export interface AttemptState {
   batchSize?: number;
 }
 
-function describe(errors: readonly XApiError[]): string {
-  return errors
-    .map((e) => `${e.code}${e.parameter ? ` (${e.parameter})` : ''}: ${e.message}`)
-    .join('; ');
-}
-
 /** The decision for one outcome; see the table above. */
 export function decideRetry(
   outcome: SendOutcome,
@@ -60,14 +55,17 @@ export function decideRetry(
     case 'invalid':
       // All-or-nothing requests [WC]: split to isolate the bad events.
       if (state.batchSize === 1) {
-        return { action: 'dead', reason: `X rejected the conversion: ${describe(outcome.errors)}` };
+        return {
+          action: 'dead',
+          reason: `X rejected the conversion: ${describeXErrors(outcome.errors)}`,
+        };
       }
       return { action: 'split' };
     case 'auth':
     case 'not_found':
       return {
         action: 'pause',
-        reason: `X answered ${outcome.status}: ${describe(outcome.errors)}`,
+        reason: `X answered ${outcome.status}: ${describeXErrors(outcome.errors)}`,
       };
     case 'rate_limited': {
       const fallback = policy.rateLimitFallbackMs ?? RETRY_DEFAULTS.rateLimitFallbackMs;
@@ -82,7 +80,7 @@ export function decideRetry(
     case 'timeout': {
       const what =
         outcome.kind === 'transient'
-          ? `X answered ${outcome.status}: ${describe(outcome.errors)}`
+          ? `X answered ${outcome.status}: ${describeXErrors(outcome.errors)}`
           : `${outcome.kind}: ${outcome.message}`;
       const maxAttempts = policy.maxAttempts ?? RETRY_DEFAULTS.maxAttempts;
       if (state.attempts >= maxAttempts) {
@@ -106,7 +104,7 @@ export function decideRetry(
     case 'unexpected':
       return {
         action: 'dead',
-        reason: `X answered an unexpected ${outcome.status}: ${describe(outcome.errors)}`,
+        reason: `X answered an unexpected ${outcome.status}: ${describeXErrors(outcome.errors)}`,
       };
   }
 }
