@@ -1,0 +1,87 @@
+/**
+ * `POST <mount>/events` (flow B): the JSON event the browser script posts, as
+ * `application/json` or as `text/plain` from `sendBeacon`. 202
+ * `{ conversion_id }` once stored; `{ suppressed: true }` under GPC, an
+ * opt-out or a filled honeypot.
+ */
+import type { Handler } from 'hono';
+import type { EventAllowList } from '../safety/event-allow-list.ts';
+import { reject } from '../safety/reject.ts';
+import { parseWireEvent } from '../wire-event.ts';
+import type { BodyReader } from './body.ts';
+import type { EndpointGuard } from './guards.ts';
+import type { FromRequest, Intake } from './intake.ts';
+import type { FactsOf } from './request-facts.ts';
+import type { Responses } from './responses.ts';
+import { checkTwclid } from './twclid.ts';
+import type { TwclidEnv } from './types.ts';
+
+export interface EventsRouteOptions {
+  guard: EndpointGuard;
+  body: BodyReader;
+  responses: Responses;
+  intake: Intake;
+  fromRequest: FromRequest;
+  factsOf: FactsOf;
+  allowList: EventAllowList;
+  /** A body field that humans leave empty; filled, the event is dropped as spam. Default: off. */
+  honeypotField: string | undefined;
+}
+
+/** The honeypot's value in a JSON body, when the field is filled. */
+function trapped(body: unknown, field: string | undefined): boolean {
+  if (field === undefined) return false;
+  const trap = (body as Record<string, unknown> | null)?.[field];
+  return trap !== undefined && trap !== null && trap !== '';
+}
+
+/** Creates the events route handler. */
+export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEnv> {
+  const { guard, body, responses, intake, fromRequest, factsOf, allowList, honeypotField } =
+    options;
+  return async function twclidEvents(c) {
+    const refused = guard(c, 'This origin may not post events');
+    if (refused) return refused;
+    const response = await body.withBodyLimit(c, async () => {
+      const read = await body.readJson(c);
+      if (!read.ok) return read.response;
+      if (trapped(read.body, honeypotField)) {
+        intake.counters.spam++;
+        return c.json({ suppressed: true }, 202);
+      }
+      const parsed = parseWireEvent(read.body);
+      if (!parsed.ok) return responses.issues(c, parsed.issues, false);
+      if (!allowList.match(parsed.input.eventId)) {
+        return responses.refuse(
+          c,
+          400,
+          'event_not_allowed',
+          "event_id is not one of this site's events",
+          'event_id',
+        );
+      }
+      if (factsOf(c).gpc || parsed.optOut) {
+        intake.counters.suppressed++;
+        return c.json({ suppressed: true }, 202);
+      }
+      // Policy: an invalid twclid is a 400. The script sent it from a landing URL
+      // or a cookie; storing the event without it would lose the attribution
+      // silently, and the developer sees the field in the answer. Checked after
+      // GPC and opt-out, which suppress the event whatever it holds.
+      const click = checkTwclid(parsed.input.twclid);
+      if (!click.ok) {
+        return responses.issues(c, [{ field: 'twclid', message: click.reason }], false);
+      }
+      const accepted = await intake.accept(
+        fromRequest(c, { ...parsed.input, twclid: click.twclid }),
+      );
+      if (!accepted.ok) return responses.issues(c, accepted.issues, true);
+      const { conversionId, duplicate } = accepted.result;
+      return c.json(
+        { conversion_id: conversionId, ...(duplicate ? { duplicate: true } : {}) },
+        202,
+      );
+    });
+    return response ?? reject(c, 500, 'internal_error', 'No response');
+  };
+}

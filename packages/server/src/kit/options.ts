@@ -1,0 +1,119 @@
+/**
+ * The kit's options resolved once, at construction: defaults filled in one
+ * place and every setting checked, failing with a `ConfigError` that names the
+ * field (docs/product.md, Safety: configuration is validated at start-up).
+ */
+import { BODY_LIMIT_DEFAULT, CLICK_COOKIE, CLICK_DAYS_DEFAULT } from '@twclid-kit/browser/contract';
+import type { BuildConversionOptions } from '../conversion.ts';
+import { defaultTimers, type Timers } from '../dispatcher.ts';
+import { ConfigError } from '../errors.ts';
+import { consoleLogger } from '../logger.ts';
+import { DEDUP_WINDOW_DEFAULT_MS, DEDUP_WINDOW_MIN_MS, type OutboxStore } from '../outbox.ts';
+import type { ClientIpOptions } from '../safety/client-ip.ts';
+import type { Logger } from '../x-types.ts';
+import type { TwclidKitOptions } from './types.ts';
+
+/** The click cookie the server writes: name, lifetime and (optional) domain. */
+export interface ClickCookieSettings {
+  name: string;
+  days: number;
+  domain: string | undefined;
+}
+
+/** `TwclidKitOptions` with every default applied and every check passed. */
+export interface ResolvedKitOptions {
+  pixelId: string;
+  /** The ad account the rate budget and pauses are kept for (default: the pixel ID). */
+  account: string;
+  store: OutboxStore;
+  now: () => number;
+  logger: Logger;
+  timers: Timers;
+  dedupWindowMs: number;
+  retainDeliveredMs: number | false;
+  /** Request body limit in bytes. */
+  maxBody: number;
+  /** Whether `X-Forwarded-*` headers are trusted. */
+  proxied: boolean;
+  ipOptions: ClientIpOptions;
+  respectGpc: boolean;
+  cookie: ClickCookieSettings;
+  buildOptions: BuildConversionOptions;
+  honeypotField: string | undefined;
+  events: readonly string[];
+  allowedOrigins: readonly string[];
+  health: boolean;
+  script: boolean;
+  autoStart: boolean;
+}
+
+function requireText(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(name, 'is required');
+  }
+  return value;
+}
+
+/** Checks the options and fills in the defaults; throws `ConfigError` naming the field. */
+export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions {
+  const pixelId = requireText(options.pixelId, 'pixelId');
+  if (!options.store) {
+    throw new ConfigError(
+      'store',
+      'is required: sqliteOutbox() from "@twclid-kit/server/sqlite" (durable) or memoryOutbox()',
+    );
+  }
+  if (!options.client && !options.auth) {
+    throw new ConfigError('auth', 'is required (OAuth 1.0a credentials or an X-Pixel-Token)');
+  }
+  const dedupWindowMs = options.dedupWindowMs ?? DEDUP_WINDOW_DEFAULT_MS;
+  if (!(dedupWindowMs >= DEDUP_WINDOW_MIN_MS)) {
+    throw new ConfigError(
+      'dedupWindowMs',
+      `must be at least 48 hours (${DEDUP_WINDOW_MIN_MS} ms), X's deduplication window; got ${dedupWindowMs}`,
+    );
+  }
+  const retainDeliveredMs = options.retainDeliveredMs ?? dedupWindowMs;
+  if (retainDeliveredMs !== false && !(retainDeliveredMs >= dedupWindowMs)) {
+    throw new ConfigError(
+      'retainDeliveredMs',
+      `must be at least dedupWindowMs (${dedupWindowMs} ms): delivered events are the memory of the idempotency window`,
+    );
+  }
+  const maxBody = options.bodyLimit ?? BODY_LIMIT_DEFAULT;
+  if (!(Number.isInteger(maxBody) && maxBody > 0)) {
+    throw new ConfigError('bodyLimit', 'must be a positive number of bytes');
+  }
+  const now = options.now ?? Date.now;
+  const trustProxy = options.trustProxy ?? false;
+  return {
+    pixelId,
+    account: options.adAccountId ?? pixelId,
+    store: options.store,
+    now,
+    logger: options.logger ?? consoleLogger(),
+    timers: options.timers ?? defaultTimers,
+    dedupWindowMs,
+    retainDeliveredMs,
+    maxBody,
+    proxied: trustProxy !== false && trustProxy !== 0,
+    ipOptions: { trustProxy, ...(options.getIp ? { getIp: options.getIp } : {}) },
+    respectGpc: options.respectGpc ?? true,
+    cookie: {
+      name: options.cookie?.name ?? CLICK_COOKIE,
+      days: options.cookie?.days ?? CLICK_DAYS_DEFAULT,
+      domain: options.cookie?.domain,
+    },
+    buildOptions: {
+      pixelId,
+      now,
+      ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
+    },
+    honeypotField: options.honeypotField,
+    events: options.events ?? [],
+    allowedOrigins: options.allowedOrigins ?? [],
+    health: options.health ?? true,
+    script: options.script ?? true,
+    autoStart: options.autoStart ?? true,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * `kit.sendConversion(c, input)` (flow C): app code enqueues a conversion for
+ * the visitor of request `c`. This is a public boundary, so bad input throws
+ * `ValidationError` as documented; the layers below return results.
+ */
+import type { Context } from 'hono';
+import { TwclidKitError, ValidationError } from '../errors.ts';
+import type { EventAllowList } from '../safety/event-allow-list.ts';
+import type { FromRequest, Intake } from './intake.ts';
+import type { FactsOf } from './request-facts.ts';
+import { checkTwclid } from './twclid.ts';
+import type { ConversionResult, SendConversionInput } from './types.ts';
+
+export interface SendConversionOptions {
+  isStopping: () => boolean;
+  allowList: EventAllowList;
+  factsOf: FactsOf;
+  intake: Intake;
+  fromRequest: FromRequest;
+}
+
+/** Creates `kit.sendConversion`: `twclid`, IP and user agent default to the request's. */
+export function createSendConversion(
+  options: SendConversionOptions,
+): (c: Context, input: SendConversionInput) => Promise<ConversionResult> {
+  const { isStopping, allowList, factsOf, intake, fromRequest } = options;
+  return async function sendConversion(c, input) {
+    if (isStopping()) {
+      throw new TwclidKitError('twclidKit is shutting down; the conversion was not stored');
+    }
+    if (!allowList.match(input.eventId)) {
+      throw new ValidationError([{ field: 'eventId', message: "is not one of the kit's events" }]);
+    }
+    if (factsOf(c).gpc) {
+      intake.counters.suppressed++;
+      return { status: 'suppressed', reason: 'gpc' };
+    }
+    // Policy: the app's own twclid must be valid (a ValidationError otherwise, as
+    // for its other fields); a missing or blank one falls back to c.var.twclid
+    // and the click cookie.
+    const click = checkTwclid(input.twclid);
+    if (!click.ok) throw new ValidationError([{ field: 'twclid', message: click.reason }]);
+    const accepted = await intake.accept(fromRequest(c, { ...input, twclid: click.twclid }));
+    if (!accepted.ok) throw new ValidationError(accepted.issues);
+    return accepted.result;
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The public types of `twclidKit()`: its options, the members of the kit, and
+ * what a conversion handed to it became. Re-exported from `kit.ts`.
+ */
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { Dispatcher, StopResult, Timers } from '../dispatcher.ts';
+import type { CountryCode } from '../normalize.ts';
+import type { OutboxStats, OutboxStore } from '../outbox.ts';
+import type { AttemptState, RetryPolicy } from '../retry.ts';
+import type {
+  ConversionInput,
+  Logger,
+  RateBudget,
+  RetryDecision,
+  SendOutcome,
+  ValidationIssue,
+  XAuth,
+  XClient,
+} from '../x-types.ts';
+
+/** What happened to one conversion handed to the kit. */
+export type ConversionResult =
+  | { status: 'queued'; conversionId: string | undefined; duplicate: boolean; outboxId: number }
+  /** `Sec-GPC: 1` or an explicit opt-out: acknowledged, not forwarded. */
+  | { status: 'suppressed'; reason: 'gpc' | 'opt_out' }
+  /** The honeypot field was filled: not forwarded. */
+  | { status: 'spam' }
+  /** The form's data failed validation (form middleware only; the form post itself goes on). */
+  | { status: 'invalid'; issues: ValidationIssue[] };
+
+/** Context variables the kit's middleware set (`c.get('twclid')`, `c.get('conversion')`). */
+export interface TwclidVariables {
+  /** The click ID of this visitor: from `?twclid=`, the form, or the click cookie. */
+  twclid: string | undefined;
+  /** What the form middleware did with this request's conversion. */
+  conversion: ConversionResult | undefined;
+}
+export interface TwclidEnv {
+  Variables: TwclidVariables;
+}
+
+export interface TwclidKitOptions {
+  /** Pixel (event source) ID, e.g. `o8z6j`. Required. */
+  pixelId: string;
+  /** Event IDs the route accepts (`o87ne` or `tw-o8z6j-o87ne`). Required, at least one. */
+  events: readonly string[];
+  /** The outbox: `sqliteOutbox()` from `@twclid-kit/server/sqlite` (durable) or `memoryOutbox()`. Required. */
+  store: OutboxStore;
+  /** Credentials for X (OAuth 1.0a or `X-Pixel-Token`). Required unless `client` is given.
+   * `twclidKit({ ...configFromEnv(), events, store })` fills this, `pixelId`, `baseUrl`,
+   * `version` and `adAccountId` from the environment. */
+  auth?: XAuth;
+  /** A ready X client (tests, custom transport). Default: `createXClient({ auth, baseUrl, version })`. */
+  client?: XClient;
+  /** Ads API origin. Default `https://ads-api.x.com`. */
+  baseUrl?: string;
+  /** Ads API version segment. Default `12`. */
+  version?: string | number;
+  /** The ad account (`X_AD_ACCOUNT_ID`) the rate budget and pauses are kept for. Default: the pixel ID. */
+  adAccountId?: string;
+  /** Per-account event budget, shared with everything else sending for the account. Default: 60,000 / rolling 15 min. */
+  budget?: RateBudget;
+  /** Retry policy tuning for `decideRetry` (attempts, elapsed time, backoff). */
+  retry?: RetryPolicy;
+  /** Replaces the retry policy altogether. */
+  decide?: (outcome: SendOutcome, state: AttemptState) => RetryDecision;
+  /** Logger. Default: JSON lines on the console at `info`. */
+  logger?: Logger;
+  /** Clock (epoch ms). Default `Date.now`. */
+  now?: () => number;
+  /** Timers for the dispatcher. Default: the global `setTimeout`/`clearTimeout`. */
+  timers?: Timers;
+  /** Idempotency window of `(event_id, conversion_id)`. Default 7 days; at least 48 hours. */
+  dedupWindowMs?: number;
+  /** Events per request to X, 1..500. Default 500. */
+  batchSize?: number;
+  /** Longest wait before a partial batch is sent. Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** How long a 401/403/404 pause lasts before one probe request. Default 5 minutes. */
+  authPauseMs?: number;
+  /** Origins (besides the page's own) allowed to post to `/events` and `/capture` and forms. Default none. */
+  allowedOrigins?: readonly string[];
+  /** Request body limit in bytes. Default 16 KB (`BODY_LIMIT_DEFAULT`). */
+  bodyLimit?: number;
+  /** Per-IP request limit (IPv6 counted per /64). Default 60 per 60 s; `false` turns it off. */
+  rateLimit?: { limit?: number; windowMs?: number } | false;
+  /** Trust `X-Forwarded-For`/`-Proto`/`-Host`: `true` = one proxy, a number = that many. Default `false`. */
+  trustProxy?: boolean | number;
+  /** Custom client IP resolver (wins over `trustProxy`). */
+  getIp?: (c: Context) => string | undefined;
+  /** A form/JSON field that humans leave empty; when filled the conversion is dropped as spam. Default: off. */
+  honeypotField?: string;
+  /** Honour `Sec-GPC: 1` (Global Privacy Control) by not forwarding. Default `true`. */
+  respectGpc?: boolean;
+  /**
+   * The click cookie the server refreshes. Defaults: name `_twclid_kit`, 90 days, no domain
+   * (host-only). A site on several subdomains sets `domain` to its registrable domain (the one
+   * the browser script writes on), so `landing()` sets the cookie every subdomain reads.
+   */
+  cookie?: { name?: string; days?: number; domain?: string };
+  /** Phone country for numbers written without `+<code>` (e.g. `US`). Default: none (such numbers are rejected). */
+  defaultCountry?: CountryCode;
+  /** Serve `GET /health`. Default `true`. */
+  health?: boolean;
+  /**
+   * Serve the browser script at `GET /twclid.js` (strong ETag; cached for a year
+   * when requested as `twclid.js?v=${SCRIPT_VERSION}`, else for a day). Default `true`.
+   */
+  script?: boolean;
+  /**
+   * Delivered events are deleted (hourly) once this old; they are the memory of
+   * the idempotency window, so at least `dedupWindowMs`. Default: `dedupWindowMs`;
+   * `false` keeps them (purge with the CLI).
+   */
+  retainDeliveredMs?: number | false;
+  /** Start the dispatcher at once. Default `true`; with `false`, call `kit.start()`. */
+  autoStart?: boolean;
+}
+
+/** Options of the form middleware (flow A). */
+export interface FormOptions {
+  /** The event this form converts to (`o87ne` or `tw-o8z6j-o87ne`); must be in the kit's `events`. */
+  eventId: string;
+  /** Body field names. Defaults: `twclid`, `conversion_id`, `email`, `phone`, `opt_out`. */
+  fields?: {
+    twclid?: string;
+    conversionId?: string;
+    email?: string;
+    phone?: string;
+    optOut?: string;
+  };
+  /** Extra conversion data from the parsed body (value, currency, contents…). */
+  map?: (body: Record<string, unknown>, c: Context) => Partial<ConversionInput>;
+}
+
+/** Input of `sendConversion`: `twclid`, IP and user agent default to the request's. */
+export type SendConversionInput = ConversionInput;
+
+export interface KitStats extends OutboxStats {
+  /** `ok`, `paused` (an account is paused) or `stopping`. */
+  status: 'ok' | 'paused' | 'stopping';
+  /** Events not yet delivered or dead (pending + in flight). */
+  depth: number;
+  lastDebugId: string | undefined;
+  lastSendAt: number | undefined;
+  pausedAccounts: { account: string; until: number; reason: string; status?: number }[];
+  /** Counters since start: accepted, duplicates, suppressed (GPC/opt-out), spam, rejected (4xx). */
+  counters: {
+    accepted: number;
+    duplicates: number;
+    suppressed: number;
+    spam: number;
+    rejected: number;
+  };
+}
+
+export interface TwclidKitMembers {
+  /** Flow C: enqueue a conversion from app code. Throws `ValidationError` on bad input. */
+  sendConversion(c: Context, input: SendConversionInput): Promise<ConversionResult>;
+  /** Flow A: middleware in front of the app's own form handler (which can still read the body). */
+  form(options: FormOptions): MiddlewareHandler<TwclidEnv>;
+  /** Sets the click cookie server-side when a page request carries `?twclid=`; sets `c.var.twclid`. */
+  landing(): MiddlewareHandler<TwclidEnv>;
+  stats(): Promise<KitStats>;
+  /** Recovers in-flight events and starts delivery (done at creation unless `autoStart: false`). */
+  start(): Promise<void>;
+  /** Sends everything due now. */
+  flush(): Promise<void>;
+  /** Lifts a 401/403/404/429 pause of an account. */
+  resume(account: string): void;
+  /** Stops intake (the route answers 503), flushes within `timeoutMs` (default 10 s), closes the store. */
+  shutdown(options?: { timeoutMs?: number }): Promise<StopResult>;
+  readonly store: OutboxStore;
+  readonly dispatcher: Dispatcher;
+}
+
+/** The kit: a Hono app to mount (`app.route('/tw', kit)`) with the members above. */
+export type TwclidKit = Hono<TwclidEnv> & TwclidKitMembers;
