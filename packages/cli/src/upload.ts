@@ -4,8 +4,8 @@
  * Rows are read one at a time (see row-reader.ts), each is turned into a
  * conversion by the core's `buildConversion()` (the same normalization and
  * hashing as the live route), bad rows go to the reject file, good rows are
- * sent in batches of up to 500 within the rate budget, with the core's retry
- * policy. One batch is in flight at a time and the next row is read only when
+ * sent in batches of up to 500 within the rate budget, through the core's
+ * delivery engine and retry policy (upload-delivery.ts). One batch is in flight at a time and the next row is read only when
  * the batch went out, so memory stays flat for any file size. After each
  * acknowledged batch the resume state is saved (upload-state.ts).
  */
@@ -20,13 +20,22 @@ import type {
   ValidationIssue,
   XClient,
 } from '@twclid-kit/server';
-import { describeOutcome, MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server';
+import { MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server';
 import { rowToInput } from './columns.ts';
 import { derivedConversionId } from './derived-id.ts';
 import { CommandFailed, UsageError } from './exit-codes.ts';
 import { createProgress } from './progress.ts';
-import { openRejects } from './rejects.ts';
-import { detectFormat, isUnreadable, openRows } from './row-reader.ts';
+import { rejectReason } from './reject-reason.ts';
+import { openRejects, type RejectWriter } from './rejects.ts';
+import {
+  detectFormat,
+  isUnreadable,
+  openRows,
+  type RowSource,
+  type SourceRow,
+  type UploadFormat,
+} from './row-reader.ts';
+import { deliverRows, type Pending, type UploadDelivery } from './upload-delivery.ts';
 import {
   assertSameInput,
   fingerprint,
@@ -38,6 +47,8 @@ import {
   statePathFor,
   type UploadState,
 } from './upload-state.ts';
+
+export { rejectReason } from './reject-reason.ts';
 
 export type BuildResult =
   | { ok: true; conversion: CapiConversion }
@@ -116,100 +127,83 @@ function isCsvError(error: unknown): error is Error & { code: string } {
   );
 }
 
-interface Pending {
-  line: number;
-  conversion: CapiConversion;
-  original: string[] | string;
+/** The upload in progress: what every step reads and updates. */
+interface UploadRun {
+  options: UploadOptions;
+  deps: UploadDeps;
+  summary: UploadSummary;
+  /** Undefined for a dry run. */
+  state: UploadState | undefined;
+  statePath: string;
+  rejects: RejectWriter;
+  delivery: UploadDelivery;
+  report(): void;
+  /** Rows waiting for their batch. */
+  pending: Pending[];
+  /** The last line read; the watermark once its batch is settled. */
+  lastLine: number;
+  /** Bytes of the file read so far, for the progress line. */
+  bytes: number;
 }
 
-/** Core field names → upload column names, for reject reasons. */
-const COLUMN_OF: Record<string, string> = {
-  eventId: 'event_id',
-  conversionId: 'conversion_id',
-  conversionTime: 'conversion_time',
-  ip: 'ip_address',
-  userAgent: 'user_agent',
-  numberItems: 'number_items',
-  eventSourceUrl: 'event_source_url',
-  currency: 'currency',
-};
-
-function columnOf(field: string): string {
-  const [head, ...rest] = field.split(/(?=[.[])/);
-  const mapped = COLUMN_OF[head as string] ?? (head as string);
-  return [mapped, ...rest].join('');
-}
-
-/**
- * Reject reasons name the column and the problem, never the value: a raw
- * email or phone must not leak into the reason (the original row next to it is
- * the user's own data). As a second line of defence any raw identifier that
- * still appears is replaced.
- */
-export function rejectReason(
-  issues: readonly { field: string; message: string }[],
-  secrets: readonly unknown[],
-): string {
-  let reason = issues.map((issue) => `${columnOf(issue.field)}: ${issue.message}`).join('; ');
-  for (const secret of secrets) {
-    if (typeof secret === 'string' && secret.trim().length >= 3) {
-      reason = reason.split(secret.trim()).join('<redacted>');
-    }
-  }
-  return reason;
-}
-
-const HINTS: Partial<Record<SendOutcome['kind'], string>> = {
-  auth: 'check the credentials with `twclid-kit doctor`, then run the upload again with --resume',
-  not_found:
-    'check X_PIXEL_ID and the event IDs (`twclid-kit doctor`), then run the upload again with --resume',
-};
-
-export async function runUpload(options: UploadOptions, deps: UploadDeps): Promise<UploadSummary> {
-  const batchSize = options.batchSize ?? MAX_CONVERSIONS_PER_REQUEST;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_CONVERSIONS_PER_REQUEST) {
+function checkBatchSize(batchSize: number | undefined): number {
+  const size = batchSize ?? MAX_CONVERSIONS_PER_REQUEST;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_CONVERSIONS_PER_REQUEST) {
     throw new UsageError(`--batch-size must be 1 to ${MAX_CONVERSIONS_PER_REQUEST}`);
   }
-  let size: number;
-  try {
-    const stat = statSync(options.file);
-    if (!stat.isFile()) throw new Error('not a file');
-    size = stat.size;
-  } catch {
-    throw new UsageError(`cannot read ${options.file}`, 'check the path');
-  }
-  const format = detectFormat(options.file, options.format);
-  const dryRun = options.dryRun === true;
-  const statePath = statePathFor(options.file);
-  const rejectsPath = options.rejectsPath ?? rejectsPathFor(options.file);
+  return size;
+}
 
+function fileSize(file: string): number {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a file');
+    return stat.size;
+  } catch {
+    throw new UsageError(`cannot read ${file}`, 'check the path');
+  }
+}
+
+/** The resume state this run continues or starts; `undefined` for a dry run. */
+function openState(
+  options: UploadOptions,
+  statePath: string,
+  now: () => number,
+): UploadState | undefined {
   const existing = loadState(statePath);
-  let state: UploadState | undefined;
-  if (dryRun) {
+  if (options.dryRun === true) {
     if (existing && !existing.complete && options.rejectsPath === undefined) {
       throw new UsageError(
         `an upload of ${options.file} is unfinished (${statePath}); a dry run would overwrite its reject file`,
         'pass --rejects <another path> for the dry run, or finish the upload with --resume',
       );
     }
-  } else if (existing && !options.resume && !options.restart) {
+    return undefined;
+  }
+  if (existing && !options.resume && !options.restart) {
     throw new UsageError(
       `${options.file} was ${existing.complete ? 'already uploaded' : 'partly uploaded'} (state: ${statePath})`,
       existing.complete
         ? 'use --restart to upload it again (X deduplicates rows with the same conversion_id within 48 hours)'
         : 'use --resume to continue where it stopped, or --restart to start over',
     );
-  } else {
-    if (existing && options.resume) {
-      assertSameInput(existing, options.file);
-      state = existing;
-      state.input = fingerprint(options.file);
-    } else {
-      state = newState(fingerprint(options.file), deps.now());
-    }
   }
+  if (existing && options.resume) {
+    assertSameInput(existing, options.file);
+    existing.input = fingerprint(options.file);
+    return existing;
+  }
+  return newState(fingerprint(options.file), now());
+}
 
-  const summary: UploadSummary = {
+function newSummary(
+  options: UploadOptions,
+  format: UploadFormat,
+  statePath: string,
+  state: UploadState | undefined,
+): UploadSummary {
+  const dryRun = options.dryRun === true;
+  return {
     file: options.file,
     format,
     dryRun,
@@ -226,6 +220,123 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
     totals: state?.totals,
     ignoredColumns: [],
   };
+}
+
+/** Counts a batch X accepted, in this run's summary and in the state of all runs. */
+function recordSent(run: UploadRun, count: number, debugId: string): void {
+  const { summary, state } = run;
+  summary.sent += count;
+  summary.batches += 1;
+  summary.debugIds.push(debugId);
+  if (!state) return;
+  state.totals.sent += count;
+  state.totals.batches += 1;
+  state.debugIds.push(debugId);
+  if (state.debugIds.length > STATE_DEBUG_IDS) {
+    state.debugIds.splice(0, state.debugIds.length - STATE_DEBUG_IDS);
+  }
+}
+
+function reject(run: UploadRun, line: number, reason: string, original: string[] | string): void {
+  run.rejects.add(line, reason, original);
+  run.summary.rejected += 1;
+  if (run.state) run.state.totals.rejected += 1;
+}
+
+/** Sends the waiting rows, then saves the resume state (after every acknowledged batch). */
+async function flush(run: UploadRun): Promise<void> {
+  const { state } = run;
+  if (run.pending.length > 0) {
+    const batch = run.pending;
+    run.pending = [];
+    for (const { item, reason } of await deliverRows(run.delivery, batch)) {
+      run.rejects.add(item.line, reason, item.original);
+      run.summary.failed += 1;
+      if (state) state.totals.failed += 1;
+    }
+  }
+  if (state) {
+    state.watermark = run.lastLine;
+    state.rejectsBytes = run.rejects.sync();
+    state.updatedAt = new Date(run.deps.now()).toISOString();
+    saveState(run.statePath, state);
+  }
+  run.report();
+}
+
+/** One row read: rejected with its reason, or built into a conversion that joins the batch. */
+async function takeRow(run: UploadRun, row: SourceRow, batchSize: number): Promise<void> {
+  const { options, summary } = run;
+  const fields = row.fields;
+  if (isUnreadable(fields)) {
+    reject(run, row.line, `row ${fields.error}`, row.original);
+    return;
+  }
+  const parsed = rowToInput(fields, options.event !== undefined ? { eventId: options.event } : {});
+  const secrets = [fields.email, fields.phone];
+  if (!parsed.ok) {
+    reject(run, row.line, rejectReason(parsed.issues, secrets), row.original);
+    return;
+  }
+  const built = run.deps.build(parsed.input);
+  if (!built.ok) {
+    reject(run, row.line, rejectReason(built.issues, secrets), row.original);
+    return;
+  }
+  const conversion = built.conversion;
+  if (conversion.conversion_id === undefined) {
+    conversion.conversion_id = derivedConversionId(row.line, conversion, options.idNamespace);
+  }
+  summary.valid += 1;
+  if (options.dryRun === true) return;
+  run.pending.push({ line: row.line, conversion, original: row.original });
+  if (run.pending.length >= batchSize) await flush(run);
+}
+
+/** Reads every row (skipping what an earlier run settled), sending batch by batch. */
+async function readRows(run: UploadRun, source: RowSource, batchSize: number): Promise<void> {
+  const { options, summary, state } = run;
+  for await (const row of source.rows()) {
+    run.bytes = row.bytes;
+    if (state && row.line <= state.watermark) {
+      summary.skipped += 1;
+      if (summary.skipped % 1000 === 0) run.report();
+      continue;
+    }
+    summary.rows += 1;
+    run.lastLine = row.line;
+    await takeRow(run, row, batchSize);
+    if (summary.rows % 200 === 0) run.report();
+    if (options.signal?.aborted) throw new CommandFailed('interrupted', 'run again with --resume');
+  }
+  if (options.dryRun === true) return;
+  await flush(run);
+  if (state) {
+    state.complete = true;
+    saveState(run.statePath, state);
+  }
+}
+
+/** Why the upload stopped early, for the summary; errors that are not ours are thrown on. */
+function stoppedBecause(error: unknown, dryRun: boolean): string {
+  // The state file keeps everything settled so far: report and let the user resume.
+  if (error instanceof CommandFailed) {
+    return error.hint ? `${error.message} (${error.hint})` : error.message;
+  }
+  if (isCsvError(error)) {
+    return `CSV syntax error: ${error.message} (fix the file, then run again${dryRun ? '' : ' with --resume'})`;
+  }
+  throw error;
+}
+
+export async function runUpload(options: UploadOptions, deps: UploadDeps): Promise<UploadSummary> {
+  const batchSize = checkBatchSize(options.batchSize);
+  const size = fileSize(options.file);
+  const format = detectFormat(options.file, options.format);
+  const statePath = statePathFor(options.file);
+  const rejectsPath = options.rejectsPath ?? rejectsPathFor(options.file);
+  const state = openState(options, statePath, deps.now);
+  const summary = newSummary(options, format, statePath, state);
   if (state?.complete) {
     summary.alreadyComplete = true;
     return summary;
@@ -241,204 +352,45 @@ export async function runUpload(options: UploadOptions, deps: UploadDeps): Promi
     header: source.header,
     keepBytes: state && options.resume ? state.rejectsBytes : 0,
   });
-  const progress = createProgress({
-    stream: options.progress.stream,
-    enabled: options.progress.enabled,
-    totalBytes: size,
-    now: deps.now,
-  });
-  let bytes = 0;
+  const progress = createProgress({ ...options.progress, totalBytes: size, now: deps.now });
   let status: string | undefined;
   const report = () =>
     progress.update({
-      bytes,
+      bytes: run.bytes,
       rows: summary.rows + summary.skipped,
       sent: summary.sent,
       rejected: summary.rejected,
       failed: summary.failed,
       ...(status ? { status } : {}),
     });
-
-  const reject = (line: number, reason: string, original: string[] | string) => {
-    rejects.add(line, reason, original);
-    summary.rejected += 1;
-    if (state) state.totals.rejected += 1;
-  };
-
-  /** Sends one batch; returns the rows X refused. Throws CommandFailed when the upload must stop. */
-  const deliver = async (items: Pending[]): Promise<{ item: Pending; reason: string }[]> => {
-    const failed: { item: Pending; reason: string }[] = [];
-    const queue: Pending[][] = [items];
-    while (queue.length > 0) {
-      let part = queue.shift() as Pending[];
-      let attempt = 1;
-      let firstAttemptAt: number | undefined;
-      for (;;) {
-        if (options.signal?.aborted)
-          throw new CommandFailed('interrupted', 'run again with --resume');
-        const granted = deps.budget.take(options.account, part.length);
-        if (granted === 0) {
-          status = 'waiting for the rate budget';
-          report();
-          await deps.sleep(Math.max(10, deps.budget.nextFreeAt(options.account) - deps.now()));
-          continue;
-        }
-        if (granted < part.length) {
-          queue.unshift(part.slice(granted));
-          part = part.slice(0, granted);
-        }
-        status = undefined;
-        firstAttemptAt ??= deps.now();
-        const outcome = await deps.client.send(
-          options.pixelId,
-          part.map((p) => p.conversion),
-        );
-        if (outcome.rateLimit) deps.budget.update(options.account, outcome.rateLimit);
-        const decision = deps.decide(outcome, {
-          attempts: attempt,
-          firstAttemptAt,
-          now: deps.now(),
-          batchSize: part.length,
-        });
-        if (outcome.ok) {
-          summary.sent += part.length;
-          summary.batches += 1;
-          summary.debugIds.push(outcome.debugId);
-          if (state) {
-            state.totals.sent += part.length;
-            state.totals.batches += 1;
-            state.debugIds.push(outcome.debugId);
-            if (state.debugIds.length > STATE_DEBUG_IDS)
-              state.debugIds.splice(0, state.debugIds.length - STATE_DEBUG_IDS);
-          }
-          break;
-        }
-        if (
-          outcome.kind === 'invalid' &&
-          (decision.action === 'split' || decision.action === 'dead')
-        ) {
-          // A request is all-or-nothing [WC]: halve until the bad rows are alone.
-          if (part.length === 1) {
-            failed.push({
-              item: part[0] as Pending,
-              reason: `X refused: ${describeOutcome(outcome)}`,
-            });
-          } else {
-            const half = Math.ceil(part.length / 2);
-            queue.unshift(part.slice(0, half), part.slice(half));
-          }
-          break;
-        }
-        if (decision.action === 'retry') {
-          status = `retrying (${describeOutcome(outcome)})`;
-          report();
-          await deps.sleep(decision.delayMs);
-          attempt += 1;
-          continue;
-        }
-        if (decision.action === 'pause' && decision.untilMs !== undefined) {
-          status = 'paused by X (rate limit)';
-          report();
-          await deps.sleep(Math.max(0, decision.untilMs - deps.now()));
-          continue;
-        }
-        const reason =
-          decision.action === 'pause' || decision.action === 'dead'
-            ? decision.reason
-            : describeOutcome(outcome);
-        throw new CommandFailed(
-          `X did not accept the batch: ${reason || describeOutcome(outcome)}`,
-          HINTS[outcome.kind] ?? 'run the upload again with --resume once X answers',
-        );
-      }
-    }
-    return failed;
-  };
-
-  let pending: Pending[] = [];
-  let lastLine = state?.watermark ?? 0;
-  const flush = async () => {
-    if (pending.length > 0) {
-      const batch = pending;
-      pending = [];
-      const failed = await deliver(batch);
-      for (const { item, reason } of failed) {
-        rejects.add(item.line, reason, item.original);
-        summary.failed += 1;
-        if (state) state.totals.failed += 1;
-      }
-    }
-    if (state) {
-      state.watermark = lastLine;
-      state.rejectsBytes = rejects.sync();
-      state.updatedAt = new Date(deps.now()).toISOString();
-      saveState(statePath, state);
-    }
-    report();
+  const run: UploadRun = {
+    options,
+    deps,
+    summary,
+    state,
+    statePath,
+    rejects,
+    report,
+    pending: [],
+    lastLine: state?.watermark ?? 0,
+    bytes: 0,
+    delivery: {
+      ...deps,
+      pixelId: options.pixelId,
+      account: options.account,
+      signal: options.signal,
+      status(text, redraw) {
+        status = text;
+        if (redraw) report();
+      },
+      sent: (count, debugId) => recordSent(run, count, debugId),
+    },
   };
 
   try {
-    for await (const row of source.rows()) {
-      bytes = row.bytes;
-      if (state && row.line <= state.watermark) {
-        summary.skipped += 1;
-        if (summary.skipped % 1000 === 0) report();
-        continue;
-      }
-      summary.rows += 1;
-      lastLine = row.line;
-      const fields = row.fields;
-      if (isUnreadable(fields)) {
-        reject(row.line, `row ${fields.error}`, row.original);
-      } else {
-        const parsed = rowToInput(
-          fields,
-          options.event !== undefined ? { eventId: options.event } : {},
-        );
-        const secrets = [fields.email, fields.phone];
-        if (!parsed.ok) {
-          reject(row.line, rejectReason(parsed.issues, secrets), row.original);
-        } else {
-          const built = deps.build(parsed.input);
-          if (!built.ok) {
-            reject(row.line, rejectReason(built.issues, secrets), row.original);
-          } else {
-            const conversion = built.conversion;
-            if (conversion.conversion_id === undefined) {
-              conversion.conversion_id = derivedConversionId(
-                row.line,
-                conversion,
-                options.idNamespace,
-              );
-            }
-            summary.valid += 1;
-            if (!dryRun) {
-              pending.push({ line: row.line, conversion, original: row.original });
-              if (pending.length >= batchSize) await flush();
-            }
-          }
-        }
-      }
-      if (summary.rows % 200 === 0) report();
-      if (options.signal?.aborted)
-        throw new CommandFailed('interrupted', 'run again with --resume');
-    }
-    if (!dryRun) {
-      await flush();
-      if (state) {
-        state.complete = true;
-        saveState(statePath, state);
-      }
-    }
+    await readRows(run, source, batchSize);
   } catch (error) {
-    // The state file keeps everything settled so far: report and let the user resume.
-    if (error instanceof CommandFailed) {
-      summary.stopped = error.hint ? `${error.message} (${error.hint})` : error.message;
-    } else if (isCsvError(error)) {
-      summary.stopped = `CSV syntax error: ${error.message} (fix the file, then run again${dryRun ? '' : ' with --resume'})`;
-    } else {
-      throw error;
-    }
+    summary.stopped = stoppedBecause(error, summary.dryRun);
   } finally {
     progress.stop();
     rejects.close();

@@ -3,7 +3,9 @@
  *
  * Per pixel/account it fills batches of up to 500 (X's limit [REF12]), flushes
  * when a batch is full or `flushIntervalMs` after the first waiting event,
- * spends the account's rate budget, sends, and applies the retry policy:
+ * spends the account's rate budget, and hands the batch to the delivery engine
+ * (batch-delivery.ts; the outbox's side of it is outbox-delivery.ts), which sends
+ * it and applies the retry policy:
  * backoff per batch; 429 pauses the account until X's reset; 400 halves the
  * batch until the bad events are alone and dead-letters them with X's message
  * (a request is all-or-nothing [WC]); 401/403/404 pause the account, keep the
@@ -11,8 +13,8 @@
  * Imports nothing Node-only.
  */
 
-import type { OutboxEvent, OutboxStore, ReadyGroup } from './outbox.ts';
-import { describeOutcome } from './outcome-text.ts';
+import type { OutboxStore, ReadyGroup } from './outbox.ts';
+import { createOutboxDelivery } from './outbox-delivery.ts';
 import type { AttemptState } from './retry.ts';
 import { MAX_CONVERSIONS_PER_REQUEST, REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
 import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
@@ -137,9 +139,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let rerun = false;
   let started = false;
   let stopping = false;
-  let lastDebugId: string | undefined;
-  let lastSendAt: number | undefined;
-  let batchesSent = 0;
 
   function schedule(delayMs: number): void {
     if (stopping || !started) return;
@@ -167,133 +166,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return pause;
   }
 
-  async function settle(pixelId: string, account: string, events: OutboxEvent[]): Promise<void> {
-    const outcome = await client.send(
-      pixelId,
-      events.map((e) => e.conversion),
-    );
-    const at = now();
-    lastSendAt = at;
-    batchesSent++;
-    if (outcome.rateLimit) budget.update(account, outcome.rateLimit);
-    const ids = events.map((e) => e.id);
-
-    if (outcome.ok) {
-      await store.markDelivered(ids, at);
-      lastDebugId = outcome.debugId;
-      logger.log('info', 'x.send', {
-        pixelId,
-        account,
-        events: events.length,
-        status: outcome.status,
-        debugId: outcome.debugId,
-      });
-      return;
-    }
-
-    const attempt = Math.max(...events.map((e) => e.attempts)) + 1;
-    const decision = decide(outcome, {
-      attempts: attempt,
-      firstAttemptAt: Math.min(...events.map((e) => e.createdAt)),
-      now: at,
-      batchSize: events.length,
-    });
-    const reason = describeOutcome(outcome);
-    logger.log(
-      decision.action === 'pause' && outcome.kind !== 'rate_limited' ? 'error' : 'warn',
-      'x.send',
-      {
-        pixelId,
-        account,
-        events: events.length,
-        status: outcome.status,
-        kind: outcome.kind,
-        attempt,
-        action: decision.action,
-        error: reason,
-      },
-    );
-
-    switch (decision.action) {
-      case 'done':
-        await store.markDelivered(ids, at);
-        return;
-      case 'retry':
-        await store.reschedule(ids, {
-          now: at,
-          nextAttemptAt: at + decision.delayMs,
-          error: reason,
-          countAttempt: true,
-        });
-        return;
-      case 'dead':
-        await store.markDead(
-          ids.map((id) => ({ id, reason: decision.reason })),
-          at,
-        );
-        logger.log('error', 'event.dead', {
-          pixelId,
-          account,
-          events: ids.length,
-          error: decision.reason,
-        });
-        return;
-      case 'pause': {
-        const until = decision.untilMs ?? at + authPauseMs;
-        const pause: PausedAccount = { account, until, reason: decision.reason };
-        if (outcome.status !== undefined) pause.status = outcome.status;
-        paused.set(account, pause);
-        logger.log(outcome.kind === 'rate_limited' ? 'warn' : 'error', 'account.paused', {
-          account,
-          until: new Date(until).toISOString(),
-          reason: decision.reason,
-          status: outcome.status,
-        });
-        // The pause lives in the dispatcher (so `resume()` takes effect at once); the
-        // events stay due and are skipped while the account is paused.
-        await store.reschedule(ids, {
-          now: at,
-          nextAttemptAt: at,
-          error: reason,
-          countAttempt: false,
-        });
-        return;
-      }
-      case 'split': {
-        if (events.length === 1) {
-          await store.markDead(
-            ids.map((id) => ({ id, reason })),
-            at,
-          );
-          logger.log('error', 'event.dead', { pixelId, account, outboxId: ids[0], error: reason });
-          return;
-        }
-        const middle = Math.ceil(events.length / 2);
-        for (const half of [events.slice(0, middle), events.slice(middle)]) {
-          const t = now();
-          if (pauseOf(account, t)) {
-            await store.reschedule(
-              half.map((e) => e.id),
-              { now: t, nextAttemptAt: t, countAttempt: false },
-            );
-            continue;
-          }
-          const granted = budget.take(account, half.length);
-          if (granted < half.length) {
-            // Not enough budget for the half now: put it back; it is split again later.
-            budget.refund(account, granted);
-            await store.reschedule(
-              half.map((e) => e.id),
-              { now: t, nextAttemptAt: t, countAttempt: false },
-            );
-            continue;
-          }
-          await settle(pixelId, account, half);
-        }
-        return;
-      }
-    }
-  }
+  const delivery = createOutboxDelivery({
+    store,
+    client,
+    budget,
+    decide,
+    logger,
+    now,
+    authPauseMs,
+    pauseOf,
+    pause: (pause) => paused.set(pause.account, pause),
+  });
+  const settle = delivery.settle;
 
   /** Sends due batches of one group, one request at a time; returns the events handed to X. */
   async function sendGroup(group: ReadyGroup, draining: boolean): Promise<number> {
@@ -499,9 +383,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     state() {
       const at = now();
       return {
-        lastDebugId,
-        lastSendAt,
-        batchesSent,
+        ...delivery.counters,
         paused: [...paused.values()].filter((p) => p.until > at).map((p) => ({ ...p })),
       };
     },

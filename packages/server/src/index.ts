@@ -7,6 +7,15 @@ export type { AuthHeaderOptions, SigningAuth } from './auth.ts';
 export { authHeaders } from './auth.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { BACKOFF_DEFAULTS, backoffDelay } from './backoff.ts';
+export type {
+  Answer,
+  DeliveryHooks,
+  DeliveryResult,
+  DeliveryStep,
+  DeliveryTarget,
+  Flow,
+} from './batch-delivery.ts';
+export { deliverBatch, halve, stepFor } from './batch-delivery.ts';
 export type { XClientOptions } from './client.ts';
 export { conversionsUrl, createXClient, DEFAULT_API_VERSION, DEFAULT_BASE_URL } from './client.ts';
 export type { TwclidKitConfig } from './config.ts';

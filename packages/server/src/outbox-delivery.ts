@@ -1,0 +1,180 @@
+/**
+ * How the dispatcher carries out the delivery engine's steps (batch-delivery.ts)
+ * for events of the outbox: it never waits in process. A delivered or rejected
+ * event is settled in the store; a retry is rescheduled with its backoff; a 429
+ * or a 401/403/404 pauses the account (the events stay due and are skipped while
+ * it is paused); a spent retry budget dead-letters the events. Every answer is
+ * logged.
+ */
+import { type Answer, type DeliveryHooks, deliverBatch } from './batch-delivery.ts';
+import type { PausedAccount } from './dispatcher.ts';
+import type { OutboxEvent, OutboxStore } from './outbox.ts';
+import { describeOutcome } from './outcome-text.ts';
+import type { AttemptState } from './retry.ts';
+import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
+
+export interface OutboxDeliveryOptions {
+  store: OutboxStore;
+  client: XClient;
+  budget: RateBudget;
+  decide: (outcome: SendOutcome, state: AttemptState) => RetryDecision;
+  logger: Logger;
+  now: () => number;
+  /** How long a 401/403/404 pause lasts before one probe request. */
+  authPauseMs: number;
+  /** The account's pause in force at `at`, if any. */
+  pauseOf(account: string, at: number): PausedAccount | undefined;
+  /** Pauses an account (replacing its pause, if any). */
+  pause(pause: PausedAccount): void;
+}
+
+export interface DeliveryCounters {
+  lastDebugId: string | undefined;
+  lastSendAt: number | undefined;
+  batchesSent: number;
+}
+
+export interface OutboxDelivery {
+  /** Sends claimed events (their budget already taken) and settles every part of them. */
+  settle(pixelId: string, account: string, events: OutboxEvent[]): Promise<void>;
+  /** Read live: the dispatcher's `state()` reports them. */
+  readonly counters: DeliveryCounters;
+}
+
+const idsOf = (events: readonly OutboxEvent[]) => events.map((e) => e.id);
+
+export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDelivery {
+  const { store, client, budget, decide, logger, now, authPauseMs, pauseOf } = options;
+  const counters: DeliveryCounters = {
+    lastDebugId: undefined,
+    lastSendAt: undefined,
+    batchesSent: 0,
+  };
+
+  /** Sends claimed events through the delivery engine (batch-delivery.ts) and stores each step. */
+  async function settle(pixelId: string, account: string, events: OutboxEvent[]): Promise<void> {
+    await deliverBatch(
+      { client, budget, decide, now, pixelId, account, conversionOf: (e) => e.conversion },
+      events,
+      outboxHooks(pixelId, account),
+    );
+  }
+
+  /** Events put back as due now, without counting an attempt (paused account, no budget). */
+  async function setAside(events: OutboxEvent[]): Promise<'set-aside'> {
+    const t = now();
+    await store.reschedule(idsOf(events), { now: t, nextAttemptAt: t, countAttempt: false });
+    return 'set-aside';
+  }
+
+  /** A 401/403/404 (until a probe after `authPauseMs`) or a 429 (until X's reset). */
+  async function pauseAccount(account: string, answer: Answer<OutboxEvent>, untilMs?: number) {
+    const { outcome, attempt } = answer;
+    const at = attempt.now;
+    const reason = (answer.step as { reason: string }).reason;
+    const until = untilMs ?? at + authPauseMs;
+    const pause: PausedAccount = { account, until, reason };
+    if (outcome.status !== undefined) pause.status = outcome.status;
+    options.pause(pause);
+    logger.log(outcome.kind === 'rate_limited' ? 'warn' : 'error', 'account.paused', {
+      account,
+      until: new Date(until).toISOString(),
+      reason,
+      status: outcome.status,
+    });
+    // The pause lives in the dispatcher (so `resume()` takes effect at once); the
+    // events stay due and are skipped while the account is paused.
+    await store.reschedule(idsOf(answer.items), {
+      now: at,
+      nextAttemptAt: at,
+      error: describeOutcome(outcome),
+      countAttempt: false,
+    });
+  }
+
+  async function deadLetter(pixelId: string, account: string, answer: Answer<OutboxEvent>) {
+    const reason = (answer.step as { reason: string }).reason;
+    const ids = idsOf(answer.items);
+    await store.markDead(
+      ids.map((id) => ({ id, reason })),
+      answer.attempt.now,
+    );
+    // A policy that splits down to one event names it; a policy's own verdict counts events.
+    const which =
+      answer.decision.action === 'split' ? { outboxId: ids[0] } : { events: ids.length };
+    logger.log('error', 'event.dead', { pixelId, account, ...which, error: reason });
+  }
+
+  function outboxHooks(pixelId: string, account: string): DeliveryHooks<OutboxEvent> {
+    return {
+      async admit(events, initial) {
+        // The claimed batch took its budget when it was claimed.
+        if (initial) return events.length;
+        if (pauseOf(account, now())) return setAside(events);
+        const granted = budget.take(account, events.length);
+        if (granted < events.length) {
+          // Not enough budget for the half now: put it back; it is split again later.
+          budget.refund(account, granted);
+          return setAside(events);
+        }
+        return granted;
+      },
+      attemptOf: (events) => ({
+        attempts: Math.max(...events.map((e) => e.attempts)) + 1,
+        firstAttemptAt: Math.min(...events.map((e) => e.createdAt)),
+      }),
+      answered({ items, outcome, decision, attempt }) {
+        counters.lastSendAt = attempt.now;
+        counters.batchesSent++;
+        if (outcome.ok) return;
+        logger.log(
+          decision.action === 'pause' && outcome.kind !== 'rate_limited' ? 'error' : 'warn',
+          'x.send',
+          {
+            pixelId,
+            account,
+            events: items.length,
+            status: outcome.status,
+            kind: outcome.kind,
+            attempt: attempt.attempts,
+            action: decision.action,
+            error: describeOutcome(outcome),
+          },
+        );
+      },
+      async delivered({ items, outcome, attempt }) {
+        await store.markDelivered(idsOf(items), attempt.now);
+        if (!outcome.ok) return;
+        counters.lastDebugId = outcome.debugId;
+        logger.log('info', 'x.send', {
+          pixelId,
+          account,
+          events: items.length,
+          status: outcome.status,
+          debugId: outcome.debugId,
+        });
+      },
+      rejected: (answer) => deadLetter(pixelId, account, answer),
+      async later(answer) {
+        const { step, attempt } = answer;
+        if (step.step === 'wait') await pauseAccount(account, answer, step.untilMs);
+        else {
+          await store.reschedule(idsOf(answer.items), {
+            now: attempt.now,
+            nextAttemptAt: attempt.now + step.delayMs,
+            error: describeOutcome(answer.outcome),
+            countAttempt: true,
+          });
+        }
+        return 'next';
+      },
+      async halted(answer) {
+        if (answer.step.step === 'pause') await pauseAccount(account, answer);
+        else await deadLetter(pixelId, account, answer);
+        return 'next';
+      },
+    };
+  }
+
+  return { settle, counters };
+}
