@@ -78,13 +78,27 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const originAllowed = createOriginCheck(o.allowedOrigins, o.proxied);
   const limiter =
     options.rateLimit === false ? undefined : createRateLimiter({ ...options.rateLimit, now });
-  const dispatcher = createKitDispatcher(options, o);
-  const lifecycle = createLifecycle({ ...o, dispatcher });
+  const dispatcher = createKitDispatcher(options, { store, logger, now });
+  const { retainDeliveredMs, timers } = o;
+  const lifecycle = createLifecycle({ dispatcher, store, timers, now, logger, retainDeliveredMs });
   const { isStopping } = lifecycle;
 
-  const intake = createIntake({ ...o, dispatcher });
+  const { pixelId, account, dedupWindowMs, buildOptions } = o;
+  const intake = createIntake({
+    store,
+    dispatcher,
+    now,
+    pixelId,
+    account,
+    dedupWindowMs,
+    buildOptions,
+  });
   const responses = createResponses(intake.counters, o.maxBody);
-  const factsOf = requestFacts(o);
+  const factsOf = requestFacts({
+    ipOptions: o.ipOptions,
+    proxied: o.proxied,
+    respectGpc: o.respectGpc,
+  });
   const clickCookie = createClickCookie(o.cookie, factsOf, now);
   const fromRequest = createFromRequest(factsOf, clickCookie.read);
   const body = createBodyReader(o.maxBody, responses);

@@ -28,7 +28,7 @@ export interface EventsRouteOptions {
   honeypotField: string | undefined;
 }
 
-/** The honeypot's value in a JSON body, when the field is filled. */
+/** Whether the honeypot field of a JSON body is filled (a bot filled every field). */
 function trapped(body: unknown, field: string | undefined): boolean {
   if (field === undefined) return false;
   const trap = (body as Record<string, unknown> | null)?.[field];

@@ -11,7 +11,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from '../errors.ts';
 import type { EventAllowList } from '../safety/event-allow-list.ts';
 import type { OriginCheck } from '../safety/origin.ts';
-import type { Logger } from '../x-types.ts';
+import type { Logger, ValidationIssue } from '../x-types.ts';
 import type { BodyReader } from './body.ts';
 import type { RateLimitCheck } from './guards.ts';
 import type { FromRequest, Intake, KitConversionInput } from './intake.ts';
@@ -127,10 +127,10 @@ function formConversion(
     phone: formOptions.fields?.phone ?? 'phone',
     optOut: formOptions.fields?.optOut ?? 'opt_out',
   };
-  const invalid = (issues: ConversionResult & { status: 'invalid' }): ConversionResult => {
+  const invalid = (issues: ValidationIssue[]): ConversionResult => {
     // The visitor's form post goes on; the conversion is logged by field name only.
-    logger.log('warn', 'form.invalid', { eventId, fields: issues.issues.map((i) => i.field) });
-    return issues;
+    logger.log('warn', 'form.invalid', { eventId, fields: issues.map((i) => i.field) });
+    return { status: 'invalid', issues };
   };
 
   return async function convert(c, body) {
@@ -155,7 +155,7 @@ function formConversion(
     // input, it makes the conversion `invalid` rather than being dropped.
     const fromMap = checkTwclid(mappedTwclid);
     if (fromField === undefined && !fromMap.ok) {
-      return invalid({ status: 'invalid', issues: [{ field: 'twclid', message: fromMap.reason }] });
+      return invalid([{ field: 'twclid', message: fromMap.reason }]);
     }
     const input: KitConversionInput = { eventId, ...mapped };
     const conversionId = field(body, f.conversionId);
@@ -170,6 +170,6 @@ function formConversion(
     if (referer !== undefined && input.eventSourceUrl === undefined) input.eventSourceUrl = referer;
     const accepted = await intake.accept(fromRequest(c, input));
     if (accepted.ok) return accepted.result;
-    return invalid({ status: 'invalid', issues: accepted.issues });
+    return invalid(accepted.issues);
   };
 }
