@@ -13,7 +13,8 @@
  * Imports nothing Node-only.
  */
 
-import type { OutboxStore, ReadyGroup } from './outbox.ts';
+import { createGroupPasses } from './dispatcher-groups.ts';
+import type { OutboxStore } from './outbox.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
 import type { AttemptState } from './retry.ts';
 import { MAX_CONVERSIONS_PER_REQUEST, REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
@@ -104,6 +105,72 @@ export const defaultTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
 };
 
+function withDefaults(options: DispatcherOptions) {
+  return {
+    now: options.now ?? Date.now,
+    timers: options.timers ?? defaultTimers,
+    batchSize: Math.min(
+      MAX_CONVERSIONS_PER_REQUEST,
+      Math.max(1, Math.floor(options.batchSize ?? MAX_CONVERSIONS_PER_REQUEST)),
+    ),
+    flushIntervalMs: options.flushIntervalMs ?? 1000,
+    leaseMs: options.leaseMs ?? 60_000,
+    authPauseMs: options.authPauseMs ?? 5 * 60_000,
+    pollIntervalMs: options.pollIntervalMs ?? 5000,
+  };
+}
+
+/** Paused accounts; a pause past its end is lifted (and logged) when next looked at. */
+function accountPauses(logger: Logger) {
+  const paused = new Map<string, PausedAccount>();
+  const resumed = (account: string) => logger.log('info', 'account.resumed', { account });
+  return {
+    pauseOf(account: string, at: number): PausedAccount | undefined {
+      const pause = paused.get(account);
+      if (pause && pause.until <= at) {
+        paused.delete(account);
+        resumed(account);
+        return undefined;
+      }
+      return pause;
+    },
+    set(pause: PausedAccount): void {
+      paused.set(pause.account, pause);
+    },
+    /** Lifts a pause by hand; `false` when the account was not paused. */
+    lift(account: string): boolean {
+      if (!paused.delete(account)) return false;
+      resumed(account);
+      return true;
+    },
+    list(at: number): PausedAccount[] {
+      return [...paused.values()].filter((p) => p.until > at).map((p) => ({ ...p }));
+    },
+  };
+}
+
+/**
+ * Runs `work` for at most `timeoutMs`; `work` sees `expired()` turn true at the
+ * deadline and is left running in the background. Returns whether it timed out.
+ */
+async function within(
+  timers: Timers,
+  timeoutMs: number,
+  work: (expired: () => boolean) => Promise<void>,
+): Promise<boolean> {
+  let timedOut = false;
+  let deadline: unknown;
+  const expired = new Promise<void>((resolve) => {
+    deadline = timers.setTimeout(() => {
+      timedOut = true;
+      resolve();
+    }, timeoutMs);
+  });
+  await Promise.race([work(() => timedOut), expired]);
+  timers.clearTimeout(deadline);
+  return timedOut;
+}
+
 /**
  * Creates a dispatcher over a store, an X client, a rate budget and a retry policy.
  *
@@ -117,22 +184,12 @@ export const defaultTimers: Timers = {
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, client, budget, decide, logger } = options;
-  const now = options.now ?? Date.now;
-  const timers = options.timers ?? defaultTimers;
-  const batchSize = Math.min(
-    MAX_CONVERSIONS_PER_REQUEST,
-    Math.max(1, Math.floor(options.batchSize ?? MAX_CONVERSIONS_PER_REQUEST)),
-  );
-  const flushIntervalMs = options.flushIntervalMs ?? 1000;
-  const leaseMs = options.leaseMs ?? 60_000;
-  const authPauseMs = options.authPauseMs ?? 5 * 60_000;
-  const pollIntervalMs = options.pollIntervalMs ?? 5000;
-
-  const paused = new Map<string, PausedAccount>();
+  const { now, timers, batchSize, flushIntervalMs, leaseMs, authPauseMs, pollIntervalMs } =
+    withDefaults(options);
+  const pauses = accountPauses(logger);
+  const pauseOf = pauses.pauseOf;
   /** Events enqueued since the last pass, per pixel/account: a full batch flushes at once. */
   const waiting = new Map<string, number>();
-  /** Group tasks in progress, per pixel/account. */
-  const busy = new Map<string, Promise<number>>();
   let timer: unknown;
   let timerAt: number | undefined;
   let running: Promise<void> | undefined;
@@ -156,16 +213,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     );
   }
 
-  function pauseOf(account: string, at: number): PausedAccount | undefined {
-    const pause = paused.get(account);
-    if (pause && pause.until <= at) {
-      paused.delete(account);
-      logger.log('info', 'account.resumed', { account });
-      return undefined;
-    }
-    return pause;
-  }
-
   const delivery = createOutboxDelivery({
     store,
     client,
@@ -175,107 +222,34 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     now,
     authPauseMs,
     pauseOf,
-    pause: (pause) => paused.set(pause.account, pause),
+    pause: pauses.set,
   });
-  const settle = delivery.settle;
 
-  /** Sends due batches of one group, one request at a time; returns the events handed to X. */
-  async function sendGroup(group: ReadyGroup, draining: boolean): Promise<number> {
-    let sent = 0;
-    let due = group.due;
-    const ripe = draining || now() - group.since >= flushIntervalMs;
-    while (due > 0 && (ripe || due >= batchSize)) {
-      const at = now();
-      if (pauseOf(group.account, at)) break;
-      const wanted = Math.min(batchSize, due);
-      const granted = budget.take(group.account, wanted);
-      if (granted === 0) break;
-      const events = await store.claim({
-        pixelId: group.pixelId,
-        account: group.account,
-        limit: granted,
-        now: at,
-        leaseMs,
-      });
-      if (events.length < granted) budget.refund(group.account, granted - events.length);
-      if (events.length === 0) break;
-      await settle(group.pixelId, group.account, events);
-      sent += events.length;
-      due -= events.length;
-    }
-    return sent;
-  }
+  const groups = createGroupPasses({
+    store,
+    budget,
+    logger,
+    now,
+    batchSize,
+    flushIntervalMs,
+    leaseMs,
+    pollIntervalMs,
+    pauseOf,
+    settle: delivery.settle,
+    // After progress, look again at once (what arrived meanwhile, what is
+    // left). Without progress (paused, no budget, nothing claimable), wake
+    // when something can change, never in a tight loop.
+    onGroupDone: (sent) => {
+      if (sent > 0) schedule(0);
+      else void wakeLater(IDLE_FLOOR_MS);
+    },
+  });
+  const nextWake = groups.nextWake;
 
-  /**
-   * One pass over every due group. A group is sent when it fills a batch or its
-   * longest-waiting event has waited `flushIntervalMs` (always when draining).
-   * Each group runs as its own task, so a slow or hanging request for one
-   * pixel/account never holds up the others. With `wait`, the pass waits for
-   * every group task (its own and those already running) and `sent` counts the
-   * events handed to X; without, it returns once the tasks are started (each
-   * reschedules the dispatcher when it ends).
-   */
-  async function pass(
-    draining: boolean,
-    wait: boolean,
-  ): Promise<{ sent: number; started: number }> {
+  /** One pass over every due group (see dispatcher-groups.ts). */
+  function pass(draining: boolean, wait: boolean): Promise<{ sent: number; started: number }> {
     waiting.clear();
-    const tasks: Promise<number>[] = [];
-    for (const group of await store.ready(now())) {
-      const key = `${group.pixelId}\u0000${group.account}`;
-      const running = busy.get(key);
-      if (running) {
-        if (wait) tasks.push(running.then(() => 0));
-        continue;
-      }
-      const task = sendGroup(group, draining)
-        .catch((error: unknown) => {
-          logger.log('error', 'dispatcher.error', { error: String(error) });
-          return 0;
-        })
-        .then((sent) => {
-          busy.delete(key);
-          // After progress, look again at once (what arrived meanwhile, what is
-          // left). Without progress (paused, no budget, nothing claimable), wake
-          // when something can change, never in a tight loop.
-          if (sent > 0) schedule(0);
-          else void wakeLater(IDLE_FLOOR_MS);
-          return sent;
-        });
-      busy.set(key, task);
-      tasks.push(task);
-    }
-    const started = busy.size;
-    if (!wait) return { sent: 0, started };
-    const counts = await Promise.all(tasks);
-    return { sent: counts.reduce((a, b) => a + b, 0), started };
-  }
-
-  /** When the next pass should run, from the store, the pauses and the budget. */
-  async function nextWake(): Promise<number | undefined> {
-    const at = now();
-    const groups = await store.ready(at);
-    let wake: number | undefined;
-    const consider = (t: number) => {
-      if (wake === undefined || t < wake) wake = t;
-    };
-    for (const group of groups) {
-      // A group still sending reschedules itself when its task ends.
-      if (busy.has(`${group.pixelId}\u0000${group.account}`)) continue;
-      const pause = pauseOf(group.account, at);
-      if (pause) consider(pause.until);
-      else {
-        const flushAt = group.due >= batchSize ? at : group.since + flushIntervalMs;
-        consider(Math.max(budget.nextFreeAt(group.account), flushAt));
-      }
-    }
-    if (groups.length === 0) {
-      const due = await store.nextDueAt();
-      // Retries and paused accounts' events carry their own next attempt time.
-      if (due !== undefined) consider(due);
-    }
-    consider(at + pollIntervalMs);
-    return wake;
+    return groups.pass(draining, wait);
   }
 
   async function wakeLater(floorMs: number): Promise<void> {
@@ -343,25 +317,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (timer !== undefined) timers.clearTimeout(timer);
       timer = undefined;
       timerAt = undefined;
-      let timedOut = false;
-      let deadline: unknown;
-      const expired = new Promise<void>((resolve) => {
-        deadline = timers.setTimeout(() => {
-          timedOut = true;
-          resolve();
-        }, timeoutMs);
-      });
-      const drain = (async () => {
-        if (running) await running;
-        while (!timedOut) {
-          const { sent } = await pass(true, true);
-          if (sent === 0) break;
+      const timedOut = await within(timers, timeoutMs, async (expired) => {
+        try {
+          if (running) await running;
+          while (!expired()) {
+            const { sent } = await pass(true, true);
+            if (sent === 0) break;
+          }
+        } catch (error) {
+          logger.log('error', 'dispatcher.error', { error: String(error) });
         }
-      })().catch((error) => {
-        logger.log('error', 'dispatcher.error', { error: String(error) });
       });
-      await Promise.race([drain, expired]);
-      timers.clearTimeout(deadline);
       const left = await store.ready(now());
       const drained =
         !timedOut && left.every((g) => pauseOf(g.account, now()) !== undefined || g.due === 0);
@@ -374,18 +340,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
 
     resume(account) {
-      if (paused.delete(account)) {
-        logger.log('info', 'account.resumed', { account });
-        schedule(0);
-      }
+      if (pauses.lift(account)) schedule(0);
     },
 
     state() {
-      const at = now();
-      return {
-        ...delivery.counters,
-        paused: [...paused.values()].filter((p) => p.until > at).map((p) => ({ ...p })),
-      };
+      return { ...delivery.counters, paused: pauses.list(now()) };
     },
   };
 }
