@@ -5,8 +5,15 @@
  * `memoryOutbox()` it runs on edge runtimes; the SQLite store lives in
  * `@twclid-kit/server/sqlite`.
  *
- * This file wires the kit's rooms in `kit/`: options, request facts, the click
- * cookie, bodies, intake, the routes, the middlewares and the lifecycle.
+ * This file only wires the kit's rooms in `kit/`, each a factory of its own:
+ * `options.ts` (defaults and ConfigError checks), `delivery.ts` (the
+ * dispatcher), `request-facts.ts` (IP, host, https, GPC, user agent, once per
+ * request), `twclid.ts` (the one click-ID rule), `click-cookie.ts`, `body.ts`
+ * (limits, JSON), `responses.ts`, `guards.ts` (503/403/429), `intake.ts`
+ * (accept, counters, stats), `events-route.ts`, `capture-route.ts`,
+ * `form-middleware.ts`, `landing-middleware.ts`, `send-conversion.ts`,
+ * `lifecycle.ts` (start, purge, shutdown), `cors.ts`; the public types are in
+ * `types.ts`.
  */
 import { CAPTURE_PATH, EVENTS_PATH } from '@twclid-kit/browser/contract';
 import { Hono } from 'hono';
