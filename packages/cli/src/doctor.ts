@@ -64,16 +64,16 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-export async function runDoctor(
-  flags: ConfigFlags & { timeoutMs?: number },
-  io: CliIo,
-): Promise<DoctorCheck[]> {
-  const checks: DoctorCheck[] = [];
-  const add = (check: DoctorCheck) => checks.push(check);
-  const skipRest = (reason: string, names: string[]) => {
-    for (const name of names) add({ name, status: 'skip', detail: reason });
-  };
+type AddCheck = (check: DoctorCheck) => void;
 
+const AFTER_CONFIGURATION = ['reachability', 'clock', 'credentials', 'access level', 'pixel'];
+
+/** The configuration, or `undefined` after reporting what is missing. */
+function configurationCheck(
+  flags: ConfigFlags,
+  io: CliIo,
+  add: AddCheck,
+): TwclidKitConfig | undefined {
   let config: TwclidKitConfig;
   try {
     config = loadConfig(io.env, flags);
@@ -86,14 +86,8 @@ export async function runDoctor(
       detail: error.message,
       hint: `set ${error.variable}${flag ? ` (or pass ${flag})` : ''}; see the Configuration table in the README`,
     });
-    skipRest('needs the configuration', [
-      'reachability',
-      'clock',
-      'credentials',
-      'access level',
-      'pixel',
-    ]);
-    return checks;
+    skip(add, 'needs the configuration', AFTER_CONFIGURATION);
+    return undefined;
   }
   const authKind = config.auth.kind === 'oauth1' ? 'OAuth 1.0a' : 'X-Pixel-Token';
   add({
@@ -101,10 +95,23 @@ export async function runDoctor(
     status: 'ok',
     detail: `pixel ${config.pixelId}, account ${config.adAccountId ?? '(not set)'}, ${authKind}, ${config.baseUrl}/${config.version}`,
   });
-  const timeoutMs = flags.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
+  return config;
+}
 
-  // Reachability and clock: any HTTP answer proves the route to X; its Date header gives X's clock.
-  let reachable = false;
+function skip(add: AddCheck, reason: string, names: readonly string[]): void {
+  for (const name of names) add({ name, status: 'skip', detail: reason });
+}
+
+/**
+ * Reachability and clock: any HTTP answer proves the route to X; its Date
+ * header gives X's clock. `false` when X could not be reached.
+ */
+async function reachabilityCheck(
+  config: TwclidKitConfig,
+  io: CliIo,
+  timeoutMs: number,
+  add: AddCheck,
+): Promise<boolean> {
   try {
     const sentAt = io.now();
     const response = await io.fetch(`${config.baseUrl}/`, {
@@ -113,27 +120,13 @@ export async function runDoctor(
     });
     const receivedAt = io.now();
     await response.body?.cancel().catch(() => {});
-    reachable = true;
     add({
       name: 'reachability',
       status: 'ok',
       detail: `${config.baseUrl} answered HTTP ${response.status} in ${receivedAt - sentAt} ms`,
     });
-    const date = response.headers.get('date');
-    const serverTime = date ? Date.parse(date) : Number.NaN;
-    if (Number.isNaN(serverTime)) {
-      add({ name: 'clock', status: 'warn', detail: 'X sent no Date header; skew unknown' });
-    } else {
-      // Date has whole seconds: compare with the middle of the round trip, allow 1 s.
-      const skew = serverTime - (sentAt + receivedAt) / 2;
-      const abs = Math.max(0, Math.abs(skew) - 1000);
-      const text = `this machine is ${(Math.abs(skew) / 1000).toFixed(1)} s ${skew > 0 ? 'behind' : 'ahead of'} X (Date: ${date})`;
-      const hint =
-        'synchronise the system clock (NTP); X refuses OAuth requests with stale timestamps';
-      if (abs > CLOCK_FAIL_MS) add({ name: 'clock', status: 'fail', detail: text, hint });
-      else if (abs > CLOCK_WARN_MS) add({ name: 'clock', status: 'warn', detail: text, hint });
-      else add({ name: 'clock', status: 'ok', detail: text });
-    }
+    clockCheck(response.headers.get('date'), sentAt, receivedAt, add);
+    return true;
   } catch (error) {
     add({
       name: 'reachability',
@@ -141,14 +134,39 @@ export async function runDoctor(
       detail: `${config.baseUrl}: ${describeError(error)}`,
       hint: 'check X_ADS_API_BASE_URL, DNS, proxies and firewalls (HTTPS to ads-api.x.com)',
     });
-    skipRest('X is not reachable', ['clock', 'credentials', 'access level', 'pixel']);
-    return checks;
+    skip(add, 'X is not reachable', ['clock', 'credentials', 'access level', 'pixel']);
+    return false;
   }
-  if (!reachable) return checks;
+}
 
-  const fetchOptions = { fetch: io.fetch, now: io.now, timeoutMs };
+function clockCheck(date: string | null, sentAt: number, receivedAt: number, add: AddCheck): void {
+  const serverTime = date ? Date.parse(date) : Number.NaN;
+  if (Number.isNaN(serverTime)) {
+    add({ name: 'clock', status: 'warn', detail: 'X sent no Date header; skew unknown' });
+  } else {
+    // Date has whole seconds: compare with the middle of the round trip, allow 1 s.
+    const skew = serverTime - (sentAt + receivedAt) / 2;
+    const abs = Math.max(0, Math.abs(skew) - 1000);
+    const text = `this machine is ${(Math.abs(skew) / 1000).toFixed(1)} s ${skew > 0 ? 'behind' : 'ahead of'} X (Date: ${date})`;
+    const hint =
+      'synchronise the system clock (NTP); X refuses OAuth requests with stale timestamps';
+    if (abs > CLOCK_FAIL_MS) add({ name: 'clock', status: 'fail', detail: text, hint });
+    else if (abs > CLOCK_WARN_MS) add({ name: 'clock', status: 'warn', detail: text, hint });
+    else add({ name: 'clock', status: 'ok', detail: text });
+  }
+}
 
-  // Credentials and access level: one signed call to authenticated_user_access [WC].
+type FetchOptions = { fetch: CliIo['fetch']; now: () => number; timeoutMs: number };
+
+/**
+ * Credentials and access level: one signed call to authenticated_user_access
+ * [WC]. `true` when X accepted the credentials.
+ */
+async function credentialsCheck(
+  config: TwclidKitConfig,
+  fetchOptions: FetchOptions,
+  add: AddCheck,
+): Promise<boolean> {
   let credentialsChecked = false;
   if (config.auth.kind !== 'oauth1') {
     add({
@@ -194,27 +212,7 @@ export async function runDoctor(
           detail: `X accepted the OAuth 1.0a signature (HTTP ${response.status})`,
         });
         if (response.ok) {
-          const body = (await response.json().catch(() => ({}))) as {
-            data?: { user_id?: string; permissions?: unknown };
-          };
-          const permissions = Array.isArray(body.data?.permissions)
-            ? body.data.permissions.map(String)
-            : [];
-          const user = body.data?.user_id ?? 'the token user';
-          if (permissions.some((p) => (SENDING_PERMISSIONS as readonly string[]).includes(p))) {
-            add({
-              name: 'access level',
-              status: 'ok',
-              detail: `user ${user} has ${permissions.join(', ')} on ${config.adAccountId}`,
-            });
-          } else {
-            add({
-              name: 'access level',
-              status: 'fail',
-              detail: `user ${user} has ${permissions.length > 0 ? permissions.join(', ') : 'no permissions'} on ${config.adAccountId}; sending needs AD_MANAGER or ACCOUNT_ADMIN`,
-              hint: 'an account admin grants AD_MANAGER in ads.x.com (account settings, users), or use a token of a user who has it (`twclid-kit oauth login`)',
-            });
-          }
+          await accessLevelCheck(response, config, add);
         } else {
           const errors = await readErrors(response);
           add({
@@ -233,8 +231,45 @@ export async function runDoctor(
       add({ name: 'access level', status: 'skip', detail: 'needs valid credentials' });
     }
   }
+  return credentialsChecked;
+}
 
-  // Pixel: an empty batch is authenticated and routed but can never be counted (see top).
+/** The token user's permissions on the ad account, from a 2xx of authenticated_user_access. */
+async function accessLevelCheck(
+  response: Response,
+  config: TwclidKitConfig,
+  add: AddCheck,
+): Promise<void> {
+  const body = (await response.json().catch(() => ({}))) as {
+    data?: { user_id?: string; permissions?: unknown };
+  };
+  const permissions = Array.isArray(body.data?.permissions)
+    ? body.data.permissions.map(String)
+    : [];
+  const user = body.data?.user_id ?? 'the token user';
+  if (permissions.some((p) => (SENDING_PERMISSIONS as readonly string[]).includes(p))) {
+    add({
+      name: 'access level',
+      status: 'ok',
+      detail: `user ${user} has ${permissions.join(', ')} on ${config.adAccountId}`,
+    });
+  } else {
+    add({
+      name: 'access level',
+      status: 'fail',
+      detail: `user ${user} has ${permissions.length > 0 ? permissions.join(', ') : 'no permissions'} on ${config.adAccountId}; sending needs AD_MANAGER or ACCOUNT_ADMIN`,
+      hint: 'an account admin grants AD_MANAGER in ads.x.com (account settings, users), or use a token of a user who has it (`twclid-kit oauth login`)',
+    });
+  }
+}
+
+/** Pixel: an empty batch is authenticated and routed but can never be counted (see top). */
+async function pixelCheck(
+  config: TwclidKitConfig,
+  fetchOptions: FetchOptions,
+  credentialsChecked: boolean,
+  add: AddCheck,
+): Promise<void> {
   const pixelUrl = conversionsUrl(config.baseUrl, config.version, config.pixelId);
   try {
     const response = await signedFetch('POST', pixelUrl, config.auth, {
@@ -278,6 +313,21 @@ export async function runDoctor(
   } catch (error) {
     add({ name: 'pixel', status: 'fail', detail: describeError(error) });
   }
+}
+
+export async function runDoctor(
+  flags: ConfigFlags & { timeoutMs?: number },
+  io: CliIo,
+): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const add = (check: DoctorCheck) => checks.push(check);
+  const config = configurationCheck(flags, io, add);
+  if (!config) return checks;
+  const timeoutMs = flags.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT;
+  if (!(await reachabilityCheck(config, io, timeoutMs, add))) return checks;
+  const fetchOptions = { fetch: io.fetch, now: io.now, timeoutMs };
+  const credentialsChecked = await credentialsCheck(config, fetchOptions, add);
+  await pixelCheck(config, fetchOptions, credentialsChecked, add);
   return checks;
 }
 
