@@ -150,6 +150,36 @@ function accountPauses(logger: Logger) {
 }
 
 /**
+ * One pending timer that only ever moves earlier: arming it for a time later
+ * than the one it is set for changes nothing.
+ */
+function earliestTimer(timers: Timers, now: () => number) {
+  let timer: unknown;
+  let timerAt: number | undefined;
+  return {
+    arm(delayMs: number, fn: () => void): void {
+      const at = now() + Math.max(0, delayMs);
+      if (timer !== undefined && timerAt !== undefined && timerAt <= at) return;
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timerAt = at;
+      timer = timers.setTimeout(
+        () => {
+          timer = undefined;
+          timerAt = undefined;
+          fn();
+        },
+        Math.max(0, delayMs),
+      );
+    },
+    clear(): void {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      timer = undefined;
+      timerAt = undefined;
+    },
+  };
+}
+
+/**
  * Runs `work` for at most `timeoutMs`; `work` sees `expired()` turn true at the
  * deadline and is left running in the background. Returns whether it timed out.
  */
@@ -190,8 +220,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const pauseOf = pauses.pauseOf;
   /** Events enqueued since the last pass, per pixel/account: a full batch flushes at once. */
   const waiting = new Map<string, number>();
-  let timer: unknown;
-  let timerAt: number | undefined;
+  const wakeTimer = earliestTimer(timers, now);
   let running: Promise<void> | undefined;
   let rerun = false;
   let started = false;
@@ -199,18 +228,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   function schedule(delayMs: number): void {
     if (stopping || !started) return;
-    const at = now() + Math.max(0, delayMs);
-    if (timer !== undefined && timerAt !== undefined && timerAt <= at) return;
-    if (timer !== undefined) timers.clearTimeout(timer);
-    timerAt = at;
-    timer = timers.setTimeout(
-      () => {
-        timer = undefined;
-        timerAt = undefined;
-        void pump();
-      },
-      Math.max(0, delayMs),
-    );
+    wakeTimer.arm(delayMs, () => void pump());
   }
 
   const delivery = createOutboxDelivery({
@@ -314,9 +332,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     async stop(stopOptions = {}) {
       const timeoutMs = stopOptions.timeoutMs ?? SHUTDOWN_TIMEOUT_MS_DEFAULT;
       stopping = true;
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timer = undefined;
-      timerAt = undefined;
+      wakeTimer.clear();
       const timedOut = await within(timers, timeoutMs, async (expired) => {
         try {
           if (running) await running;
