@@ -22,12 +22,12 @@ import { parseArgs } from 'node:util';
 import { EMULATOR_DEFAULTS, type EventRecord, startEmulator } from '@twclid-kit/emulator';
 import {
   buildConversion,
-  createRateBudget,
   createXClient,
   silentLogger,
   twclidKit,
   type XAuth,
 } from '@twclid-kit/server';
+import { createRateBudget } from '@twclid-kit/server/core';
 import { sqliteOutbox } from '@twclid-kit/server/sqlite';
 import { runBench } from '../lib/bench-run.ts';
 import { maxInAnyWindow, summarize } from '../lib/stats.ts';

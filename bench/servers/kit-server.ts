@@ -16,12 +16,12 @@ import { serve } from '@hono/node-server';
 import { EMULATOR_DEFAULTS } from '@twclid-kit/emulator';
 import {
   consoleLogger,
-  createRateBudget,
   createXClient,
   memoryOutbox,
   twclidKit,
   type XAuth,
 } from '@twclid-kit/server';
+import { createRateBudget } from '@twclid-kit/server/core';
 import { sqliteOutbox } from '@twclid-kit/server/sqlite';
 import { Hono } from 'hono';
 import { BENCH_ORIGIN } from '../lib/wire-events.ts';

@@ -12,7 +12,7 @@
  */
 
 import type { CapiConversion } from '@twclid-kit/server';
-import { sha256Hex } from '@twclid-kit/server';
+import { sha256Hex } from '@twclid-kit/server/core';
 
 /** Bumping this changes every derived ID: only with a reason. */
 const DERIVATION = 'twclid-kit upload conversion_id v1';

@@ -15,12 +15,8 @@
  */
 
 import type { TwclidKitConfig, XApiError } from '@twclid-kit/server';
-import {
-  conversionsUrl,
-  isConfigError,
-  REQUEST_TIMEOUT_MS_DEFAULT,
-  signedFetch,
-} from '@twclid-kit/server';
+import { isConfigError } from '@twclid-kit/server';
+import { conversionsUrl, REQUEST_TIMEOUT_MS_DEFAULT, signedFetch } from '@twclid-kit/server/core';
 import type { CliIo } from './io.ts';
 import { type ConfigFlags, flagFor, loadConfig } from './settings.ts';
 

@@ -1,5 +1,5 @@
 /** Flag values shared by several commands, checked into typed values or a usage error. */
-import { type CountryCode, isPhoneCountry } from '@twclid-kit/server';
+import { type CountryCode, isPhoneCountry } from '@twclid-kit/server/core';
 import { UsageError } from './exit-codes.ts';
 
 /** `--default-country`: an ISO 3166-1 alpha-2 code the phone library knows. */

@@ -14,7 +14,7 @@
  * written to stderr, a log or a file.
  */
 import { createInterface } from 'node:readline/promises';
-import { REQUEST_TIMEOUT_MS_DEFAULT, signedFetch } from '@twclid-kit/server';
+import { REQUEST_TIMEOUT_MS_DEFAULT, signedFetch } from '@twclid-kit/server/core';
 import { CommandFailed, UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 

@@ -3,7 +3,7 @@
  * code through `result`; `main.ts` turns thrown errors into codes.
  */
 import { readFileSync } from 'node:fs';
-import { REQUEST_TIMEOUT_MS_DEFAULT } from '@twclid-kit/server';
+import { REQUEST_TIMEOUT_MS_DEFAULT } from '@twclid-kit/server/core';
 import { Command, Option } from 'commander';
 import { printChecks, runDoctor } from './doctor.ts';
 import { runEmulator } from './emulator-command.ts';

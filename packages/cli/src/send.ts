@@ -7,19 +7,17 @@ import { randomUUID } from 'node:crypto';
 import type {
   CapiConversion,
   ConversionInput,
-  CountryCode,
   SendOutcome,
   TwclidKitConfig,
 } from '@twclid-kit/server';
+import { buildConversion, createXClient, validateBatch } from '@twclid-kit/server';
+import type { CountryCode } from '@twclid-kit/server/core';
 import {
   authHeaders,
-  buildConversion,
   conversionsUrl,
-  createXClient,
   describeOutcome,
   describeXError,
-  validateBatch,
-} from '@twclid-kit/server';
+} from '@twclid-kit/server/core';
 import { parseTime } from './columns.ts';
 import { UsageError } from './exit-codes.ts';
 import type { CliIo } from './io.ts';

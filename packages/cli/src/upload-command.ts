@@ -2,16 +2,15 @@
  * The `twclid-kit upload` command: its flags, the wiring of the core (client,
  * rate budget, retry policy) for `runUpload`, Ctrl-C, and the summary.
  */
+import { buildConversion, createXClient } from '@twclid-kit/server';
 import {
-  buildConversion,
   createRateBudget,
-  createXClient,
   decideRetry,
   isPixelId,
   RATE_LIMIT_DEFAULT,
   REQUEST_TIMEOUT_MS_DEFAULT,
   RETRY_DEFAULTS,
-} from '@twclid-kit/server';
+} from '@twclid-kit/server/core';
 import { type Command, Option } from 'commander';
 import { HEADER_ALIASES, UPLOAD_FIELDS } from './columns.ts';
 import { EXIT_FAILURES, EXIT_OK, UsageError } from './exit-codes.ts';

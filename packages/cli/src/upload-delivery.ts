@@ -6,15 +6,14 @@
  * stops the upload, which `--resume` continues.
  */
 import type {
-  AttemptState,
   CapiConversion,
-  DeliveryHooks,
   RateBudget,
   RetryDecision,
   SendOutcome,
   XClient,
 } from '@twclid-kit/server';
-import { deliverBatch, describeOutcome } from '@twclid-kit/server';
+import type { AttemptState, DeliveryHooks } from '@twclid-kit/server/core';
+import { deliverBatch, describeOutcome } from '@twclid-kit/server/core';
 import { CommandFailed } from './exit-codes.ts';
 
 /** A row that passed validation and waits for its batch. */

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CapiConversion, SendOutcome } from '@twclid-kit/server';
-import { buildConversion, createRateBudget, decideRetry } from '@twclid-kit/server';
+import { buildConversion } from '@twclid-kit/server';
+import { createRateBudget, decideRetry } from '@twclid-kit/server/core';
 import { describe, expect, it } from 'vitest';
 import { rejectReason, runUpload, type UploadDeps } from './upload.ts';
 

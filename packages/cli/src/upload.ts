@@ -11,7 +11,6 @@
  */
 import { statSync } from 'node:fs';
 import type {
-  AttemptState,
   CapiConversion,
   ConversionInput,
   RateBudget,
@@ -20,7 +19,8 @@ import type {
   ValidationIssue,
   XClient,
 } from '@twclid-kit/server';
-import { MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server';
+import type { AttemptState } from '@twclid-kit/server/core';
+import { MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server/core';
 import { rowToInput } from './columns.ts';
 import { derivedConversionId } from './derived-id.ts';
 import { CommandFailed, UsageError } from './exit-codes.ts';

@@ -1,27 +1,50 @@
 import { describe, expect, it } from 'vitest';
+import * as core from './core.ts';
 import * as server from './index.ts';
 
+/** Every runtime name the main entry exports: what an app uses, nothing more. */
+const MAIN = [
+  'ConfigError',
+  'DEDUP_WINDOW_DEFAULT_MS',
+  'DEDUP_WINDOW_MIN_MS',
+  'DEFAULT_API_VERSION',
+  'DEFAULT_BASE_URL',
+  'DEFAULT_DB_PATH',
+  'DEFAULT_PORT',
+  'SCRIPT_PATH',
+  'SCRIPT_VERSION',
+  'TwclidKitError',
+  'ValidationError',
+  'buildConversion',
+  'buildConversionOrThrow',
+  'configFromEnv',
+  'consoleLogger',
+  'createXClient',
+  'installSignalHandlers',
+  'isConfigError',
+  'isTwclidKitError',
+  'isValidationError',
+  'memoryOutbox',
+  'silentLogger',
+  'twclidKit',
+  'validateBatch',
+];
+
 describe('package entry', () => {
+  it('exports exactly the app surface', () => {
+    expect(Object.keys(server).sort()).toEqual([...MAIN].sort());
+  });
+
   it.each([
+    'twclidKit',
     'buildConversion',
     'buildConversionOrThrow',
     'validateBatch',
     'createXClient',
-    'signedFetch',
-    'authHeaders',
-    'oauth1Authorization',
-    'decideRetry',
-    'backoffDelay',
-    'createRateBudget',
     'configFromEnv',
-    'normalizeEmail',
-    'normalizePhone',
-    'normalizeIp',
-    'normalizeUserAgent',
-    'normalizeTwclid',
-    'sha256Hex',
-    'serializeValue',
-    'parseEventId',
+    'memoryOutbox',
+    'installSignalHandlers',
+    'consoleLogger',
     'isConfigError',
     'isValidationError',
     'isTwclidKitError',
@@ -29,9 +52,68 @@ describe('package entry', () => {
     expect(typeof (server as Record<string, unknown>)[name]).toBe('function');
   });
 
-  it('exports the error classes and limits', () => {
+  it('exports the error classes and defaults', () => {
     expect(new server.ConfigError('PORT', 'x')).toBeInstanceOf(server.TwclidKitError);
-    expect(server.MAX_CONVERSIONS_PER_REQUEST).toBe(500);
     expect(server.DEFAULT_BASE_URL).toBe('https://ads-api.x.com');
+  });
+
+  it('keeps building blocks out of the main entry', () => {
+    for (const name of [
+      'percentEncode',
+      'dedupKey',
+      'shortEventId',
+      'baseStringUri',
+      'backoffDelay',
+    ]) {
+      expect(server).not.toHaveProperty(name);
+    }
+  });
+});
+
+describe('core entry (@twclid-kit/server/core)', () => {
+  it.each([
+    'normalizeEmail',
+    'normalizePhone',
+    'normalizeIp',
+    'normalizeUserAgent',
+    'normalizeTwclid',
+    'isPhoneCountry',
+    'sha256Hex',
+    'hashIdentifier',
+    'serializeValue',
+    'parseEventId',
+    'isPixelId',
+    'isCurrencyCode',
+    'parseWireEvent',
+    'oauth1Authorization',
+    'percentEncode',
+    'baseStringUri',
+    'authHeaders',
+    'signedFetch',
+    'conversionsUrl',
+    'parseRateLimit',
+    'parseRetryAfter',
+    'describeOutcome',
+    'decideRetry',
+    'backoffDelay',
+    'createRateBudget',
+    'deliverBatch',
+    'createDispatcher',
+    'dedupKey',
+    'shortEventId',
+    'clientIp',
+    'createRateLimiter',
+  ])('exports %s', (name) => {
+    expect(typeof (core as Record<string, unknown>)[name]).toBe('function');
+  });
+
+  it("exports X's limits", () => {
+    expect(core.MAX_CONVERSIONS_PER_REQUEST).toBe(500);
+    expect(core.MAX_BATCH).toBe(core.MAX_CONVERSIONS_PER_REQUEST);
+    expect(core.REQUEST_TIMEOUT_MS_DEFAULT).toBe(10_000);
+  });
+
+  it('shares no runtime name with the main entry', () => {
+    expect(Object.keys(core).filter((name) => name in server)).toEqual([]);
   });
 });

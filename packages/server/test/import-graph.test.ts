@@ -1,7 +1,8 @@
 /**
- * The main entry (route, dispatcher, memory store) must run on edge runtimes:
- * nothing in its import graph may be Node-only. The SQLite store is reached
- * only through `@twclid-kit/server/sqlite`.
+ * The main entry (route, dispatcher, memory store) and the core entry (the
+ * building blocks) must run on edge runtimes: nothing in their import graphs
+ * may be Node-only. The SQLite store is reached only through
+ * `@twclid-kit/server/sqlite`.
  */
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -38,6 +39,13 @@ const isNodeOnly = (spec: string) =>
 describe('import graph', () => {
   it('the main entry imports nothing Node-only (no node:, no better-sqlite3)', () => {
     const offenders = [...bareImports(resolve(SRC, 'index.ts'))].filter(([spec]) =>
+      isNodeOnly(spec),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the core entry imports nothing Node-only (no node:, no better-sqlite3)', () => {
+    const offenders = [...bareImports(resolve(SRC, 'core.ts'))].filter(([spec]) =>
       isNodeOnly(spec),
     );
     expect(offenders).toEqual([]);
