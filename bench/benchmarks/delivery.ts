@@ -154,7 +154,7 @@ async function idlePhase(dir: string) {
     store: sqliteOutbox({ path: path.join(dir, 'idle.db') }),
     client: createXClient({ baseUrl: emulator.url, auth }),
     allowedOrigins: [EVENT_HEADERS.origin as string],
-    rateLimit: false,
+    ipRateLimit: false,
     defaultCountry: 'US',
     logger: silentLogger,
   });

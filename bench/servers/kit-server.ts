@@ -93,7 +93,7 @@ const kit = twclidKit({
   allowedOrigins: (values['allowed-origins'] ?? '').split(',').filter((o) => o !== ''),
   // Every request of a load generator comes from 127.0.0.1: a per-IP limit would
   // measure the limiter, not the route.
-  rateLimit: false,
+  ipRateLimit: false,
   defaultCountry: 'US',
   autoStart: !values['no-deliver'],
   logger: consoleLogger({ level }),

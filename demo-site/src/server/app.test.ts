@@ -53,7 +53,7 @@ function setup(options: { emulator?: EmulatorClient; view?: DashboardView } = {}
     store: memoryOutbox(),
     client,
     logger: silentLogger,
-    rateLimit: false,
+    ipRateLimit: false,
   });
   const dashboard = { view: vi.fn(async () => options.view ?? EMPTY_VIEW) };
   const app = createDemoApp({

@@ -7,8 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import {
-  DEDUP_WINDOW_DEFAULT_MS,
   DEDUP_WINDOW_MIN_MS,
+  DEDUP_WINDOW_MS_DEFAULT,
   DEFAULT_DB_PATH,
   type OutboxStore,
 } from '@twclid-kit/server';
@@ -179,7 +179,7 @@ export async function outboxPurge(
 ): Promise<number> {
   const olderThanMs =
     flags.olderThan === undefined
-      ? DEDUP_WINDOW_DEFAULT_MS
+      ? DEDUP_WINDOW_MS_DEFAULT
       : parseDuration(flags.olderThan, '--older-than');
   // Delivered rows are what the outbox deduplicates new events against; purging
   // younger ones than X's 48-hour window would let a repeated event through.

@@ -7,9 +7,9 @@ import {
   createRateBudget,
   decideRetry,
   isPixelId,
-  RATE_LIMIT_DEFAULT,
   REQUEST_TIMEOUT_MS_DEFAULT,
   RETRY_DEFAULTS,
+  X_BUDGET_DEFAULT,
 } from '@twclid-kit/server/core';
 import { type Command, Option } from 'commander';
 import { HEADER_ALIASES, UPLOAD_FIELDS } from './columns.ts';
@@ -79,10 +79,11 @@ export function addUploadCommand(program: Command, io: CliIo, result: { code: nu
       .option('--restart', 'ignore an existing state file and start from the first row')
       .option('--batch-size <n>', 'conversions per request, 1-500', '500')
       .option(
-        '--rate-limit <events>',
-        'events per ad account per rolling 15 minutes',
-        String(RATE_LIMIT_DEFAULT),
+        '--x-budget <events>',
+        `X's event budget per ad account per rolling 15 minutes (default: "${X_BUDGET_DEFAULT}")`,
       )
+      // The flag's old name: it read like a request limit of our own. Still accepted, not listed.
+      .addOption(new Option('--rate-limit <events>', 'deprecated: use --x-budget').hideHelp())
       .option(
         '--max-attempts <n>',
         'attempts per batch on 5xx/timeouts before stopping',
@@ -128,6 +129,21 @@ function uploadTarget(flags: UploadFlags, io: CliIo, dryRun: boolean) {
   return { pixelId: config.pixelId, account: config.adAccountId ?? config.pixelId, client };
 }
 
+/**
+ * X's event budget from `--x-budget`, or from `--rate-limit`, its deprecated
+ * name (with a warning); `--x-budget` wins when both are given.
+ */
+function budgetFlag(flags: UploadFlags, io: CliIo): number {
+  if (flags.xBudget === undefined && flags.rateLimit !== undefined) {
+    io.stderr.write('warning: --rate-limit is deprecated; use --x-budget\n');
+    return positiveInt('--rate-limit', flags.rateLimit as string) as number;
+  }
+  return positiveInt(
+    '--x-budget',
+    (flags.xBudget as string | undefined) ?? String(X_BUDGET_DEFAULT),
+  ) as number;
+}
+
 async function runUploadCommand(file: string, flags: UploadFlags, io: CliIo): Promise<number> {
   const dryRun = flags.dryRun === true;
   if (flags.resume && flags.restart)
@@ -137,7 +153,7 @@ async function runUploadCommand(file: string, flags: UploadFlags, io: CliIo): Pr
   }
   const country = defaultCountry(flags.defaultCountry as string | undefined);
   const { pixelId, account, client } = uploadTarget(flags, io, dryRun);
-  const rateLimit = positiveInt('--rate-limit', flags.rateLimit as string) as number;
+  const xBudget = budgetFlag(flags, io);
   const maxAttempts = positiveInt('--max-attempts', flags.maxAttempts as string) as number;
   const controller = new AbortController();
   const onSignal = () => {
@@ -175,7 +191,7 @@ async function runUploadCommand(file: string, flags: UploadFlags, io: CliIo): Pr
         client: client ?? {
           send: () => Promise.reject(new Error('a dry run sends nothing')),
         },
-        budget: createRateBudget({ limit: rateLimit, now: io.now }),
+        budget: createRateBudget({ limit: xBudget, now: io.now }),
         decide: (outcome, state) => decideRetry(outcome, state, { maxAttempts }),
         now: io.now,
         sleep: io.sleep,

@@ -103,6 +103,38 @@ describe('upload --dry-run', { timeout: 60_000 }, () => {
   });
 });
 
+describe('upload --x-budget', { timeout: 60_000 }, () => {
+  const leads = () => {
+    const file = join(tempDir(), 'leads.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ event: 'tw-o8z6j-o87nf', email_address: 'a@example.com', timestamp: '2026-11-28T10:00:00Z' })}\n`,
+    );
+    return file;
+  };
+
+  it("checks --x-budget, X's event budget", async () => {
+    const run = await runCli(['upload', leads(), '--dry-run', '--x-budget', '0'], {
+      env: emulatorEnv(x.url),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--x-budget must be a positive integer');
+  });
+
+  it('still accepts --rate-limit, its deprecated hidden alias, with a warning', async () => {
+    const env = emulatorEnv(x.url);
+    const bad = await runCli(['upload', leads(), '--dry-run', '--rate-limit', '0'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--rate-limit must be a positive integer');
+    const ok = await runCli(['upload', leads(), '--dry-run', '--rate-limit', '100'], { env });
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain('--rate-limit is deprecated; use --x-budget');
+    const help = await runCli(['upload', '--help'], { env });
+    expect(help.stdout).toContain('--x-budget');
+    expect(help.stdout).not.toContain('--rate-limit');
+  });
+});
+
 describe('upload', { timeout: 60_000 }, () => {
   it('sends good rows hashed exactly like the route, rejects bad ones, and prints debug_ids', async () => {
     const dir = tempDir();

@@ -90,5 +90,7 @@ export {
   REQUEST_TIMEOUT_MS_DEFAULT,
   /** @deprecated Use `REQUEST_TIMEOUT_MS_DEFAULT`; kept for existing imports. */
   REQUEST_TIMEOUT_MS_DEFAULT as DEFAULT_TIMEOUT_MS,
+  X_BUDGET_DEFAULT,
+  X_BUDGET_WINDOW_MS_DEFAULT,
   X_DEDUP_WINDOW_MS,
 } from './x-limits.ts';

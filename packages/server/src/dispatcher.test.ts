@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBudget, fakeX, memoryLogger, ok, simpleDecide } from '../test/fakes.ts';
 import { conversion } from '../test/outbox-contract.ts';
+import { DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
 import { createDispatcher, type DispatcherOptions } from './dispatcher.ts';
-import { DEDUP_WINDOW_DEFAULT_MS, type OutboxStore } from './outbox.ts';
+import type { OutboxStore } from './outbox.ts';
 import { memoryOutbox } from './outbox-memory.ts';
 import type { SendOutcome } from './x-types.ts';
 
@@ -42,7 +43,7 @@ function setup(overrides: Partial<DispatcherOptions> = {}) {
         account,
         conversion: conversion(),
         now: Date.now(),
-        dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+        dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
       });
       dispatcher.notify('o8z6j', account);
     }
@@ -144,7 +145,7 @@ describe('createDispatcher', () => {
         account: 'acc1',
         conversion: c,
         now: Date.now(),
-        dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+        dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
       });
     }
     await dispatcher.flush();
@@ -188,7 +189,7 @@ describe('createDispatcher', () => {
       account: 'slow-account',
       conversion: conversion({ description: 'slow' }),
       now: Date.now(),
-      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+      dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
     });
     dispatcher.notify('o8z6j', 'slow-account');
     await advance(1000);
@@ -271,7 +272,7 @@ describe('createDispatcher', () => {
       account: 'acc1',
       conversion: conversion(),
       now: T0,
-      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+      dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
     });
     await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 3_600_000 });
     await dispatcher.start();

@@ -13,6 +13,13 @@
  * Imports nothing Node-only.
  */
 
+import {
+  AUTH_PAUSE_MS_DEFAULT,
+  BATCH_SIZE_DEFAULT,
+  FLUSH_INTERVAL_MS_DEFAULT,
+  LEASE_MS_DEFAULT,
+  POLL_INTERVAL_MS_DEFAULT,
+} from './defaults.ts';
 import { createGroupPasses } from './dispatcher-groups.ts';
 import type { OutboxStore } from './outbox.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
@@ -111,12 +118,12 @@ function withDefaults(options: DispatcherOptions) {
     timers: options.timers ?? defaultTimers,
     batchSize: Math.min(
       MAX_CONVERSIONS_PER_REQUEST,
-      Math.max(1, Math.floor(options.batchSize ?? MAX_CONVERSIONS_PER_REQUEST)),
+      Math.max(1, Math.floor(options.batchSize ?? BATCH_SIZE_DEFAULT)),
     ),
-    flushIntervalMs: options.flushIntervalMs ?? 1000,
-    leaseMs: options.leaseMs ?? 60_000,
-    authPauseMs: options.authPauseMs ?? 5 * 60_000,
-    pollIntervalMs: options.pollIntervalMs ?? 5000,
+    flushIntervalMs: options.flushIntervalMs ?? FLUSH_INTERVAL_MS_DEFAULT,
+    leaseMs: options.leaseMs ?? LEASE_MS_DEFAULT,
+    authPauseMs: options.authPauseMs ?? AUTH_PAUSE_MS_DEFAULT,
+    pollIntervalMs: options.pollIntervalMs ?? POLL_INTERVAL_MS_DEFAULT,
   };
 }
 

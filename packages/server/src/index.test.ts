@@ -4,9 +4,20 @@ import * as server from './index.ts';
 
 /** Every runtime name the main entry exports: what an app uses, nothing more. */
 const MAIN = [
+  'AUTH_PAUSE_MS_DEFAULT',
+  'BATCH_SIZE_DEFAULT',
+  'BODY_LIMIT_DEFAULT',
+  'CLICK_DAYS_DEFAULT',
   'ConfigError',
   'DEDUP_WINDOW_DEFAULT_MS',
   'DEDUP_WINDOW_MIN_MS',
+  'DEDUP_WINDOW_MS_DEFAULT',
+  'FLUSH_INTERVAL_MS_DEFAULT',
+  'IP_RATE_LIMIT_DEFAULT',
+  'IP_RATE_WINDOW_MS_DEFAULT',
+  'LEASE_MS_DEFAULT',
+  'POLL_INTERVAL_MS_DEFAULT',
+  'PURGE_INTERVAL_MS_DEFAULT',
   'DEFAULT_API_VERSION',
   'DEFAULT_BASE_URL',
   'DEFAULT_DB_PATH',
@@ -55,6 +66,8 @@ describe('package entry', () => {
   it('exports the error classes and defaults', () => {
     expect(new server.ConfigError('PORT', 'x')).toBeInstanceOf(server.TwclidKitError);
     expect(server.DEFAULT_BASE_URL).toBe('https://ads-api.x.com');
+    expect(server.DEDUP_WINDOW_DEFAULT_MS).toBe(server.DEDUP_WINDOW_MS_DEFAULT);
+    expect(server.IP_RATE_LIMIT_DEFAULT).toBe(60);
   });
 
   it('keeps building blocks out of the main entry', () => {
@@ -111,6 +124,9 @@ describe('core entry (@twclid-kit/server/core)', () => {
     expect(core.MAX_CONVERSIONS_PER_REQUEST).toBe(500);
     expect(core.MAX_BATCH).toBe(core.MAX_CONVERSIONS_PER_REQUEST);
     expect(core.REQUEST_TIMEOUT_MS_DEFAULT).toBe(10_000);
+    expect(core.X_BUDGET_DEFAULT).toBe(60_000);
+    expect(core.RATE_LIMIT_DEFAULT).toBe(core.X_BUDGET_DEFAULT);
+    expect(core.RATE_WINDOW_MS_DEFAULT).toBe(core.X_BUDGET_WINDOW_MS_DEFAULT);
   });
 
   it('shares no runtime name with the main entry', () => {

@@ -20,6 +20,20 @@ export type { TwclidKitConfig } from './config.ts';
 export { configFromEnv, DEFAULT_DB_PATH, DEFAULT_PORT } from './config.ts';
 export type { BuildConversionOptions, BuildConversionResult } from './conversion.ts';
 export { buildConversion, buildConversionOrThrow, validateBatch } from './conversion.ts';
+export {
+  AUTH_PAUSE_MS_DEFAULT,
+  BATCH_SIZE_DEFAULT,
+  BODY_LIMIT_DEFAULT,
+  CLICK_DAYS_DEFAULT,
+  DEDUP_WINDOW_MIN_MS,
+  DEDUP_WINDOW_MS_DEFAULT,
+  FLUSH_INTERVAL_MS_DEFAULT,
+  IP_RATE_LIMIT_DEFAULT,
+  IP_RATE_WINDOW_MS_DEFAULT,
+  LEASE_MS_DEFAULT,
+  POLL_INTERVAL_MS_DEFAULT,
+  PURGE_INTERVAL_MS_DEFAULT,
+} from './defaults.ts';
 // ---------------------------------------------------------------- errors, logging, signals
 export {
   ConfigError,
@@ -55,7 +69,7 @@ export type {
   ReadyGroup,
   RescheduleInput,
 } from './outbox.ts';
-export { DEDUP_WINDOW_DEFAULT_MS, DEDUP_WINDOW_MIN_MS } from './outbox.ts';
+export { DEDUP_WINDOW_DEFAULT_MS } from './outbox.ts';
 export { memoryOutbox } from './outbox-memory.ts';
 export { SCRIPT_PATH, SCRIPT_VERSION } from './script-route.ts';
 export type { SignalHandlerOptions } from './signals.ts';

@@ -84,7 +84,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const allowList = createEventAllowList(o.pixelId, o.events);
   const originAllowed = createOriginCheck(o.allowedOrigins, o.proxied);
   const limiter =
-    options.rateLimit === false ? undefined : createRateLimiter({ ...options.rateLimit, now });
+    o.ipRateLimit === false ? undefined : createRateLimiter({ ...o.ipRateLimit, now });
   const dispatcher = createKitDispatcher(options, { store, logger, now });
   const { retainDeliveredMs, timers } = o;
   const lifecycle = createLifecycle({ dispatcher, store, timers, now, logger, retainDeliveredMs });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { conversion, describeOutboxContract } from '../test/outbox-contract.ts';
-import { DEDUP_WINDOW_DEFAULT_MS } from './outbox.ts';
+import { DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
 import { resolveOutboxPath, sqliteOutbox } from './outbox-sqlite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twclid-outbox-'));
@@ -22,7 +22,7 @@ describe('sqliteOutbox file handling', () => {
       account: 'a',
       conversion: c,
       now: 1,
-      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+      dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
     });
     await first.claim({ pixelId: 'o8z6j', account: 'a', limit: 1, now: 1, leaseMs: 60_000 });
     await first.close();
@@ -43,7 +43,7 @@ describe('sqliteOutbox file handling', () => {
       account: 'a',
       conversion: c,
       now: 3,
-      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+      dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
     });
     expect(again.duplicate).toBe(true);
     await second.close();
@@ -58,7 +58,7 @@ describe('sqliteOutbox file handling', () => {
         account: 'a',
         conversion: x,
         now: 1,
-        dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+        dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
       });
     const results = await Promise.all([
       put(c),
@@ -80,7 +80,7 @@ describe('sqliteOutbox file handling', () => {
         account: 'a',
         conversion: conversion(),
         now: 1,
-        dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+        dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
       });
       expect(result.duplicate).toBe(false);
       await store.close();
@@ -97,7 +97,7 @@ describe('sqliteOutbox file handling', () => {
       account: 'a',
       conversion: conversion(),
       now: 1,
-      dedupWindowMs: DEDUP_WINDOW_DEFAULT_MS,
+      dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
     });
     await store.close();
     expect((await pending).duplicate).toBe(false);

@@ -8,7 +8,7 @@
  * milliseconds and are passed in by the caller, so the store holds no clock and
  * tests drive it with fake time.
  */
-import { X_DEDUP_WINDOW_MS } from './x-limits.ts';
+import { DEDUP_WINDOW_MIN_MS, DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
 import type { CapiConversion } from './x-types.ts';
 
 export type OutboxState = 'pending' | 'in_flight' | 'delivered' | 'dead';
@@ -126,7 +126,7 @@ export function shortEventId(eventId: string): string {
   return match ? (match[1] as string) : eventId;
 }
 
-/** X's deduplication window between Pixel and CAPI (48 hours); ours may not be shorter. */
-export const DEDUP_WINDOW_MIN_MS = X_DEDUP_WINDOW_MS;
-/** Default idempotency window of the outbox. */
-export const DEDUP_WINDOW_DEFAULT_MS = 7 * 24 * 60 * 60 * 1000;
+/** The shortest idempotency window, X's own (48 hours); defined in `defaults.ts`. */
+export { DEDUP_WINDOW_MIN_MS };
+/** @deprecated Use `DEDUP_WINDOW_MS_DEFAULT` (defaults.ts); kept for existing imports. */
+export const DEDUP_WINDOW_DEFAULT_MS = DEDUP_WINDOW_MS_DEFAULT;

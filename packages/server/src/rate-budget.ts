@@ -9,7 +9,7 @@
  * (a fixed window or a token bucket can allow up to twice the limit across a
  * boundary).
  */
-import { RATE_LIMIT_DEFAULT, RATE_WINDOW_MS_DEFAULT } from './x-limits.ts';
+import { X_BUDGET_DEFAULT, X_BUDGET_WINDOW_MS_DEFAULT } from './x-limits.ts';
 import type { RateBudget, RateLimitInfo } from './x-types.ts';
 
 export interface RateBudgetOptions {
@@ -44,8 +44,8 @@ interface AccountState {
  * if (n < batch.length) setTimeout(flush, budget.nextFreeAt('18ce552mlaq') - Date.now());
  */
 export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
-  const limit = options.limit ?? RATE_LIMIT_DEFAULT;
-  const windowMs = options.windowMs ?? RATE_WINDOW_MS_DEFAULT;
+  const limit = options.limit ?? X_BUDGET_DEFAULT;
+  const windowMs = options.windowMs ?? X_BUDGET_WINDOW_MS_DEFAULT;
   const now = options.now ?? Date.now;
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError('limit must be a positive integer');

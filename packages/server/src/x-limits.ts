@@ -12,14 +12,19 @@
 export const MAX_CONVERSIONS_PER_REQUEST = 500;
 
 /** The window X's rate limits are counted over: 15 minutes (docs/x-api.md §2) [RL]. */
-export const RATE_WINDOW_MS_DEFAULT = 15 * 60_000;
+export const X_BUDGET_WINDOW_MS_DEFAULT = 15 * 60_000;
+/** @deprecated Use `X_BUDGET_WINDOW_MS_DEFAULT`; kept for existing imports. */
+export const RATE_WINDOW_MS_DEFAULT = X_BUDGET_WINDOW_MS_DEFAULT;
 
 /**
  * Events per ad account per rate window. X states its limit three ways; this is
  * the strictest reading, 60,000 events per account per 15 minutes
  * (docs/x-api.md §2) [WC] [GTM] [RL]. Configurable, and X's headers always win.
+ * X's budget, not the kit's per-IP request limit (`IP_RATE_LIMIT_DEFAULT`).
  */
-export const RATE_LIMIT_DEFAULT = 60_000;
+export const X_BUDGET_DEFAULT = 60_000;
+/** @deprecated Use `X_BUDGET_DEFAULT`: the name read like the per-IP limit; kept for existing imports. */
+export const RATE_LIMIT_DEFAULT = X_BUDGET_DEFAULT;
 
 /**
  * X deduplicates a conversion sent through both Pixel and Conversion API only

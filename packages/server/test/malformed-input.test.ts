@@ -52,7 +52,7 @@ describe('malformed requests', () => {
       store,
       client: fakeX(),
       logger: memoryLogger(),
-      rateLimit: false,
+      ipRateLimit: false,
       autoStart: false,
     });
     const app = new Hono();

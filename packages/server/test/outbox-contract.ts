@@ -2,7 +2,8 @@
  * Behaviour every OutboxStore must share; run against each implementation.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEDUP_WINDOW_DEFAULT_MS, type OutboxStore } from '../src/outbox.ts';
+import { DEDUP_WINDOW_MS_DEFAULT } from '../src/defaults.ts';
+import type { OutboxStore } from '../src/outbox.ts';
 import type { CapiConversion } from '../src/x-types.ts';
 
 const HOUR = 3_600_000;
@@ -25,7 +26,7 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       c: CapiConversion,
       now = T0,
       account = 'acc1',
-      dedupWindowMs = DEDUP_WINDOW_DEFAULT_MS,
+      dedupWindowMs = DEDUP_WINDOW_MS_DEFAULT,
     ) => store.enqueue({ pixelId: 'o8z6j', account, conversion: c, now, dedupWindowMs });
 
     beforeEach(() => {

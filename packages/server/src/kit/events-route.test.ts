@@ -268,7 +268,7 @@ describe('twclidKit route', () => {
   });
 
   it('rate-limits per IP, groups IPv6 by /64, and resets with the window', async () => {
-    const { app } = setup({ rateLimit: { limit: 2, windowMs: 60_000 } });
+    const { app } = setup({ ipRateLimit: { limit: 2, windowMs: 60_000 } });
     const from = (ip: string, n: number) =>
       post(app, '/tw/events', event({ conversion_id: `id-${ip}-${n}` }), { 'x-test-ip': ip });
     expect((await from('2001:db8:1:2::1', 1)).status).toBe(202);
@@ -284,8 +284,30 @@ describe('twclidKit route', () => {
     expect((await from('2001:db8:1:2::1', 6)).status).toBe(202);
   });
 
+  it('still honours the deprecated `rateLimit` alias of `ipRateLimit`; the new name wins', async () => {
+    const old = setup({ rateLimit: { limit: 1 } });
+    const o1 = await post(old.app, '/tw/events', event({ conversion_id: 'o1' }));
+    const o2 = await post(old.app, '/tw/events', event({ conversion_id: 'o2' }));
+    expect([o1.status, o2.status]).toEqual([202, 429]);
+
+    const both = setup({ rateLimit: { limit: 1 }, ipRateLimit: { limit: 2 } });
+    const statuses = [];
+    for (const id of ['b1', 'b2', 'b3']) {
+      statuses.push((await post(both.app, '/tw/events', event({ conversion_id: id }))).status);
+    }
+    expect(statuses).toEqual([202, 202, 429]);
+
+    // Off: one more request than the default per-IP allowance (60) still passes.
+    const off = setup({ rateLimit: false });
+    for (let n = 0; n <= 60; n++) {
+      expect((await post(off.app, '/tw/events', event({ conversion_id: `f${n}` }))).status).toBe(
+        202,
+      );
+    }
+  });
+
   it('trusts X-Forwarded-For only when configured', async () => {
-    const untrusted = setup({ getIp: undefined, rateLimit: { limit: 1 } });
+    const untrusted = setup({ getIp: undefined, ipRateLimit: { limit: 1 } });
     const r1 = await post(untrusted.app, '/tw/events', event({ conversion_id: 'u1' }), {
       'x-forwarded-for': '198.51.100.1',
     });
@@ -295,7 +317,7 @@ describe('twclidKit route', () => {
     // Spoofed headers do not buy a fresh allowance.
     expect([r1.status, r2.status]).toEqual([202, 429]);
 
-    const trusted = setup({ getIp: undefined, trustProxy: true, rateLimit: { limit: 1 } });
+    const trusted = setup({ getIp: undefined, trustProxy: true, ipRateLimit: { limit: 1 } });
     const t1 = await post(trusted.app, '/tw/events', event({ conversion_id: 't1' }), {
       'x-forwarded-for': '10.0.0.1, 198.51.100.1',
     });

@@ -16,7 +16,7 @@ export type RateLimitCheck = (c: Context) => Response | undefined;
 
 /**
  * Creates the per-IP rate limit check (IPv6 counted per /64); with no limiter
- * (`rateLimit: false`) every request passes.
+ * (`ipRateLimit: false`) every request passes.
  */
 export function createRateLimitCheck(
   limiter: RateLimiter | undefined,

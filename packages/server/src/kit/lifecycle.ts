@@ -3,11 +3,10 @@
  * delivered events are purged hourly past their retention, and `shutdown()`
  * stops intake, drains the dispatcher and closes the store.
  */
+import { PURGE_INTERVAL_MS_DEFAULT } from '../defaults.ts';
 import type { Dispatcher, StopResult, Timers } from '../dispatcher.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { Logger } from '../x-types.ts';
-
-const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface LifecycleOptions {
   dispatcher: Dispatcher;
@@ -46,7 +45,8 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         error: error instanceof Error ? error.message : String(error),
       });
     }
-    if (!stopping) purgeTimer = timers.setTimeout(() => void purgeDelivered(), PURGE_INTERVAL_MS);
+    if (!stopping)
+      purgeTimer = timers.setTimeout(() => void purgeDelivered(), PURGE_INTERVAL_MS_DEFAULT);
   }
 
   return {

@@ -3,12 +3,20 @@
  * place and every setting checked, failing with a `ConfigError` that names the
  * field (docs/product.md, Safety: configuration is validated at start-up).
  */
-import { BODY_LIMIT_DEFAULT, CLICK_COOKIE, CLICK_DAYS_DEFAULT } from '@twclid-kit/browser/contract';
+import { CLICK_COOKIE } from '@twclid-kit/browser/contract';
 import type { BuildConversionOptions } from '../conversion.ts';
+import {
+  BODY_LIMIT_DEFAULT,
+  CLICK_DAYS_DEFAULT,
+  DEDUP_WINDOW_MIN_MS,
+  DEDUP_WINDOW_MS_DEFAULT,
+  IP_RATE_LIMIT_DEFAULT,
+  IP_RATE_WINDOW_MS_DEFAULT,
+} from '../defaults.ts';
 import { defaultTimers, type Timers } from '../dispatcher.ts';
 import { ConfigError } from '../errors.ts';
 import { consoleLogger } from '../logger.ts';
-import { DEDUP_WINDOW_DEFAULT_MS, DEDUP_WINDOW_MIN_MS, type OutboxStore } from '../outbox.ts';
+import type { OutboxStore } from '../outbox.ts';
 import type { ClientIpOptions } from '../safety/client-ip.ts';
 import type { Logger } from '../x-types.ts';
 import type { TwclidKitOptions } from './types.ts';
@@ -33,6 +41,8 @@ export interface ResolvedKitOptions {
   retainDeliveredMs: number | false;
   /** Request body limit in bytes. */
   maxBody: number;
+  /** The per-IP request limit (`ipRateLimit`, or its deprecated alias `rateLimit`); `false` when off. */
+  ipRateLimit: { limit: number; windowMs: number } | false;
   /** Whether `X-Forwarded-*` headers are trusted. */
   proxied: boolean;
   ipOptions: ClientIpOptions;
@@ -66,7 +76,7 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
   if (!options.client && !options.auth) {
     throw new ConfigError('auth', 'is required (OAuth 1.0a credentials or an X-Pixel-Token)');
   }
-  const dedupWindowMs = options.dedupWindowMs ?? DEDUP_WINDOW_DEFAULT_MS;
+  const dedupWindowMs = options.dedupWindowMs ?? DEDUP_WINDOW_MS_DEFAULT;
   if (!(dedupWindowMs >= DEDUP_WINDOW_MIN_MS)) {
     throw new ConfigError(
       'dedupWindowMs',
@@ -85,6 +95,15 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
     throw new ConfigError('bodyLimit', 'must be a positive number of bytes');
   }
   const now = options.now ?? Date.now;
+  // `rateLimit` is the deprecated name of `ipRateLimit`; the new name wins when both are given.
+  const ipLimit = options.ipRateLimit ?? options.rateLimit;
+  const ipRateLimit =
+    ipLimit === false
+      ? false
+      : {
+          limit: ipLimit?.limit ?? IP_RATE_LIMIT_DEFAULT,
+          windowMs: ipLimit?.windowMs ?? IP_RATE_WINDOW_MS_DEFAULT,
+        };
   const trustProxy = options.trustProxy ?? false;
   return {
     pixelId,
@@ -96,6 +115,7 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
     dedupWindowMs,
     retainDeliveredMs,
     maxBody,
+    ipRateLimit,
     proxied: trustProxy !== false && trustProxy !== 0,
     ipOptions: { trustProxy, ...(options.getIp ? { getIp: options.getIp } : {}) },
     respectGpc: options.respectGpc ?? true,

@@ -58,7 +58,10 @@ export interface TwclidKitOptions {
   version?: string | number;
   /** The ad account (`X_AD_ACCOUNT_ID`) the rate budget and pauses are kept for. Default: the pixel ID. */
   adAccountId?: string;
-  /** Per-account event budget, shared with everything else sending for the account. Default: 60,000 / rolling 15 min. */
+  /**
+   * X's per-account event budget, shared with everything else sending for the account.
+   * Default: `X_BUDGET_DEFAULT` (60,000) per rolling 15 min. Not the per-IP limit (`ipRateLimit`).
+   */
   budget?: RateBudget;
   /** Retry policy tuning for `decideRetry` (attempts, elapsed time, backoff). */
   retry?: RetryPolicy;
@@ -70,19 +73,28 @@ export interface TwclidKitOptions {
   now?: () => number;
   /** Timers for the dispatcher. Default: the global `setTimeout`/`clearTimeout`. */
   timers?: Timers;
-  /** Idempotency window of `(event_id, conversion_id)`. Default 7 days; at least 48 hours. */
+  /** Idempotency window of `(event_id, conversion_id)`. Default 7 days (`DEDUP_WINDOW_MS_DEFAULT`); at least 48 hours. */
   dedupWindowMs?: number;
-  /** Events per request to X, 1..500. Default 500. */
+  /** Events per request to X, 1..500. Default 500 (`BATCH_SIZE_DEFAULT`). */
   batchSize?: number;
-  /** Longest wait before a partial batch is sent. Default 1000 ms. */
+  /** Longest wait before a partial batch is sent. Default 1000 ms (`FLUSH_INTERVAL_MS_DEFAULT`). */
   flushIntervalMs?: number;
-  /** How long a 401/403/404 pause lasts before one probe request. Default 5 minutes. */
+  /** How long a 401/403/404 pause lasts before one probe request. Default 5 minutes (`AUTH_PAUSE_MS_DEFAULT`). */
   authPauseMs?: number;
   /** Origins (besides the page's own) allowed to post to `/events` and `/capture` and forms. Default none. */
   allowedOrigins?: readonly string[];
   /** Request body limit in bytes. Default 16 KB (`BODY_LIMIT_DEFAULT`). */
   bodyLimit?: number;
-  /** Per-IP request limit (IPv6 counted per /64). Default 60 per 60 s; `false` turns it off. */
+  /**
+   * The kit's per-IP request limit on `/events` and `/capture` (IPv6 counted per /64).
+   * Default 60 per 60 s (`IP_RATE_LIMIT_DEFAULT`, `IP_RATE_WINDOW_MS_DEFAULT`); `false`
+   * turns it off. Not X's event budget (`budget`).
+   */
+  ipRateLimit?: { limit?: number; windowMs?: number } | false;
+  /**
+   * @deprecated Use `ipRateLimit`: the same per-IP limit under its old name, still honoured
+   * (`ipRateLimit` wins when both are given).
+   */
   rateLimit?: { limit?: number; windowMs?: number } | false;
   /** Trust `X-Forwarded-For`/`-Proto`/`-Host`: `true` = one proxy, a number = that many. Default `false`. */
   trustProxy?: boolean | number;

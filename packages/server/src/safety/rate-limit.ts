@@ -2,6 +2,7 @@
  * Per-key fixed-window request counter for the route's per-IP limit.
  * Memory is bounded: expired windows are swept when the table grows.
  */
+import { IP_RATE_LIMIT_DEFAULT, IP_RATE_WINDOW_MS_DEFAULT } from '../defaults.ts';
 
 export interface RateLimiterOptions {
   /** Requests allowed per key per window. Default 60. */
@@ -21,8 +22,8 @@ export interface RateLimiter {
 }
 
 export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
-  const limit = options.limit ?? 60;
-  const windowMs = options.windowMs ?? 60_000;
+  const limit = options.limit ?? IP_RATE_LIMIT_DEFAULT;
+  const windowMs = options.windowMs ?? IP_RATE_WINDOW_MS_DEFAULT;
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 10_000;
   const windows = new Map<string, { count: number; resetAt: number }>();
