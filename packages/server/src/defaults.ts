@@ -61,7 +61,7 @@ export const DEDUP_WINDOW_MS_DEFAULT = 7 * 24 * 60 * 60 * 1000;
 export const DEDUP_WINDOW_MIN_MS = X_DEDUP_WINDOW_MS;
 
 /**
- * Requests per client IP (IPv6 per /64) per window on `/events` and
+ * Requests per client IP (IPv6 per /56) per window on `/events` and
  * `/capture`: 60 a minute is far above what a shopper's pages send and far
  * below what a script flooding the outbox would. Not X's budget
  * (`X_BUDGET_DEFAULT`): this limit protects the kit, that one is X's.

@@ -15,7 +15,7 @@ import type { Responses } from './responses.ts';
 export type RateLimitCheck = (c: Context) => Response | undefined;
 
 /**
- * Creates the per-IP rate limit check (IPv6 counted per /64); with no limiter
+ * Creates the per-IP rate limit check (IPv6 counted per /56); with no limiter
  * (`ipRateLimit: false`) every request passes.
  */
 export function createRateLimitCheck(

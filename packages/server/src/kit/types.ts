@@ -86,7 +86,7 @@ export interface TwclidKitOptions {
   /** Request body limit in bytes. Default 16 KB (`BODY_LIMIT_DEFAULT`). */
   bodyLimit?: number;
   /**
-   * The kit's per-IP request limit on `/events` and `/capture` (IPv6 counted per /64).
+   * The kit's per-IP request limit on `/events` and `/capture` (IPv6 counted per /56).
    * Default 60 per 60 s (`IP_RATE_LIMIT_DEFAULT`, `IP_RATE_WINDOW_MS_DEFAULT`); `false`
    * turns it off. Not X's event budget (`budget`).
    */

@@ -13,20 +13,33 @@ describe('rateLimitKey', () => {
     expect(rateLimitKey('198.51.100.2')).not.toBe(rateLimitKey('198.51.100.1'));
   });
 
-  it('groups IPv6 by /64, in any spelling', () => {
-    expect(rateLimitKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
-    expect(rateLimitKey('2001:0DB8:0000:0000:ffff::1')).toBe('2001:db8:0:0::/64');
-    expect(rateLimitKey('::1')).toBe('0:0:0:0::/64');
+  it('groups IPv6 by /56 by default, in any spelling', () => {
+    expect(rateLimitKey('2001:db8::1')).toBe('2001:db8:0:0:0:0:0:0/56');
+    expect(rateLimitKey('2001:0DB8:0000:00ff:ffff::1')).toBe('2001:db8:0:0:0:0:0:0/56');
+    expect(rateLimitKey('2001:db8:0:1ff::1')).toBe('2001:db8:0:100:0:0:0:0/56');
+    expect(rateLimitKey('::1')).toBe('0:0:0:0:0:0:0:0/56');
   });
 
-  it('property: same /64 → same key; different /64 → different key', () => {
+  it('takes another prefix when asked', () => {
+    expect(rateLimitKey('2001:db8:0:ff::1', 64)).toBe('2001:db8:0:ff:0:0:0:0/64');
+    expect(rateLimitKey('2001:db8:0:ff::1', 48)).toBe('2001:db8:0:0:0:0:0:0/48');
+    expect(rateLimitKey('2001:db8::1', 128)).toBe('2001:db8:0:0:0:0:0:1/128');
+  });
+
+  it('property: same /56 → same key; different /56 → different key', () => {
+    const net56 = (groups: string[]) => [
+      ...groups.slice(0, 3).map((h) => Number.parseInt(h, 16)),
+      Number.parseInt(groups[3] as string, 16) >> 8,
+    ];
     fc.assert(
       fc.property(ipv6, ipv6, (a, b) => {
-        const sameNet = [...a.slice(0, 4), ...b.slice(4)];
+        // b's low 72 bits under a's high 56 bits: the same subscriber.
+        const fourth =
+          (Number.parseInt(a[3] as string, 16) & 0xff00) |
+          (Number.parseInt(b[3] as string, 16) & 0xff);
+        const sameNet = [...a.slice(0, 3), fourth.toString(16), ...b.slice(4)];
         expect(rateLimitKey(a.join(':'))).toBe(rateLimitKey(sameNet.join(':')));
-        const differs = a
-          .slice(0, 4)
-          .some((h, i) => Number.parseInt(h, 16) !== Number.parseInt(b[i] as string, 16));
+        const differs = net56(a).some((n, i) => n !== net56(b)[i]);
         if (differs) expect(rateLimitKey(a.join(':'))).not.toBe(rateLimitKey(b.join(':')));
       }),
     );

@@ -48,15 +48,26 @@ function ipv6Groups(address: string): string[] {
   return [...left, ...zeros, ...right];
 }
 
+/** How much of an IPv6 address one subscriber is assumed to hold (see `rateLimitKey`). */
+export const IPV6_PREFIX_DEFAULT = 56;
+
 /**
- * The rate-limit key of an address: IPv4 as is; IPv6 grouped by its /64 (one
- * subscriber usually holds a whole /64, so per-address limits are trivially
- * dodged). Unparseable or missing addresses share one key.
+ * The rate-limit key of an address: IPv4 as is; IPv6 grouped by its network
+ * prefix, /56 by default. Home and mobile subscribers are commonly delegated a
+ * /56 (RIPE-690 recommends it; many ISPs hand out /56 or /48), so counting per
+ * /64 or per address would let one subscriber spread a flood over 256 or more
+ * keys. Unparseable or missing addresses share one key.
  */
-export function rateLimitKey(ip: string | undefined): string {
+export function rateLimitKey(ip: string | undefined, ipv6Prefix = IPV6_PREFIX_DEFAULT): string {
   if (!ip) return 'unknown';
   const parsed = normalizeIp(ip);
   if (!parsed.ok) return 'unknown';
   if (parsed.family === 4) return parsed.value;
-  return `${ipv6Groups(parsed.value).slice(0, 4).join(':')}::/64`;
+  const prefix = Math.min(128, Math.max(0, Math.trunc(ipv6Prefix)));
+  const masked = ipv6Groups(parsed.value).map((group, i) => {
+    const bits = Math.min(16, Math.max(0, prefix - 16 * i));
+    const mask = bits === 0 ? 0 : (0xffff << (16 - bits)) & 0xffff;
+    return (Number.parseInt(group, 16) & mask).toString(16);
+  });
+  return `${masked.join(':')}/${prefix}`;
 }
