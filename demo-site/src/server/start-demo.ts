@@ -9,7 +9,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import { type EmulatorHandle, startEmulator } from '@twclid-kit/emulator';
 import { configFromEnv, type Logger, type TwclidKitConfig, twclidKit } from '@twclid-kit/server';
 import { sqliteOutbox } from '@twclid-kit/server/sqlite';
@@ -18,6 +17,7 @@ import { createDemoApp } from './app.tsx';
 import { type DemoConfig, emulatorEnv } from './config.ts';
 import { createDashboardSource } from './dashboard-source.ts';
 import { createEmulatorClient } from './emulator-client.ts';
+import { listen } from './listen.ts';
 import { outboxView } from './outbox-view.ts';
 
 /** X's own uwt.js, used when the demo talks to real X. */
@@ -103,11 +103,7 @@ export async function startDemo(
 
   let server: Server;
   try {
-    server = await new Promise<Server>((ready, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
-      s.once('listening', () => ready(s));
-      s.once('error', reject);
-    });
+    server = await listen({ fetch: app.fetch, port: config.port, hostname: config.host });
   } catch (error) {
     await kit.shutdown({ timeoutMs: 0 });
     await emulator?.close();
