@@ -35,6 +35,7 @@ import { createSendConversion } from './kit/send-conversion.ts';
 import type { TwclidEnv, TwclidKit, TwclidKitMembers, TwclidKitOptions } from './kit/types.ts';
 import { createEventAllowList } from './safety/event-allow-list.ts';
 import { createOriginCheck } from './safety/origin.ts';
+import { createProxyHeaderCheck } from './safety/proxy-warning.ts';
 import { createRateLimiter } from './safety/rate-limit.ts';
 import { SCRIPT_PATH, scriptRoute } from './script-route.ts';
 
@@ -109,7 +110,12 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const clickCookie = createClickCookie(o.cookie, factsOf, now);
   const fromRequest = createFromRequest(factsOf, clickCookie.read);
   const body = createBodyReader(o.maxBody, responses);
-  const rateLimited = createRateLimitCheck(limiter, factsOf, intake.counters);
+  const rateLimited = createRateLimitCheck(
+    limiter,
+    factsOf,
+    intake.counters,
+    createProxyHeaderCheck(o.proxied || o.ipOptions.getIp !== undefined, logger),
+  );
   const guard = createEndpointGuard({ isStopping, originAllowed, rateLimited, responses });
   const { honeypotField } = o;
 

@@ -267,18 +267,19 @@ describe('twclidKit route', () => {
     expect(listed.headers.get('access-control-allow-origin')).toBe('https://landing.example');
   });
 
-  it('rate-limits per IP, groups IPv6 by /64, and resets with the window', async () => {
+  it('rate-limits per IP, groups IPv6 by /56, and resets with the window', async () => {
     const { app } = setup({ ipRateLimit: { limit: 2, windowMs: 60_000 } });
     const from = (ip: string, n: number) =>
       post(app, '/tw/events', event({ conversion_id: `id-${ip}-${n}` }), { 'x-test-ip': ip });
     expect((await from('2001:db8:1:2::1', 1)).status).toBe(202);
     expect((await from('2001:db8:1:2:ffff::9', 2)).status).toBe(202);
-    const third = await from('2001:db8:1:2::3', 3);
+    // Another /64 inside the same /56 is the same subscriber.
+    const third = await from('2001:db8:1:ff::3', 3);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('60');
     expect(await third.json()).toMatchObject({ error: { code: 'rate_limited', field: 'ip' } });
-    // Another /64 and another IPv4 address have their own allowance.
-    expect((await from('2001:db8:1:3::1', 4)).status).toBe(202);
+    // Another /56 and another IPv4 address have their own allowance.
+    expect((await from('2001:db8:1:100::1', 4)).status).toBe(202);
     expect((await from('198.51.100.2', 5)).status).toBe(202);
     vi.setSystemTime(T0 + 60_000);
     expect((await from('2001:db8:1:2::1', 6)).status).toBe(202);

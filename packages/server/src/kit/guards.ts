@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { rateLimitKey } from '../safety/client-ip.ts';
 import type { OriginCheck } from '../safety/origin.ts';
+import type { ProxyHeaderCheck } from '../safety/proxy-warning.ts';
 import type { RateLimiter } from '../safety/rate-limit.ts';
 import { reject } from '../safety/reject.ts';
 import type { Counters } from './intake.ts';
@@ -16,14 +17,17 @@ export type RateLimitCheck = (c: Context) => Response | undefined;
 
 /**
  * Creates the per-IP rate limit check (IPv6 counted per /56); with no limiter
- * (`ipRateLimit: false`) every request passes.
+ * (`ipRateLimit: false`) every request passes. Every request is also shown to
+ * `noteProxyHeader`, which warns once about an untrusted `X-Forwarded-For`.
  */
 export function createRateLimitCheck(
   limiter: RateLimiter | undefined,
   factsOf: FactsOf,
   counters: Counters,
+  noteProxyHeader: ProxyHeaderCheck = () => {},
 ): RateLimitCheck {
   return function rateLimited(c) {
+    noteProxyHeader(c);
     if (!limiter) return undefined;
     const hit = limiter.hit(rateLimitKey(factsOf(c).ip));
     if (hit.ok) return undefined;
