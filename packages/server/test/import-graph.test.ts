@@ -51,6 +51,13 @@ describe('import graph', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('the analytics entry imports nothing Node-only (no node:, no better-sqlite3)', () => {
+    const offenders = [...bareImports(resolve(SRC, 'analytics.ts'))].filter(([spec]) =>
+      isNodeOnly(spec),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('the walker does see Node-only imports (the sqlite entry has them)', () => {
     const specs = [...bareImports(resolve(SRC, 'sqlite.ts')).keys()];
     expect(specs).toEqual(expect.arrayContaining(['better-sqlite3', 'node:fs']));
