@@ -117,7 +117,11 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
     maxBody,
     ipRateLimit,
     proxied: trustProxy !== false && trustProxy !== 0,
-    ipOptions: { trustProxy, ...(options.getIp ? { getIp: options.getIp } : {}) },
+    ipOptions: {
+      trustProxy,
+      ...(options.getIp ? { getIp: options.getIp } : {}),
+      ...(options.getConnInfo ? { getConnInfo: options.getConnInfo } : {}),
+    },
     respectGpc: options.respectGpc ?? true,
     cookie: {
       name: options.cookie?.name ?? CLICK_COOKIE,

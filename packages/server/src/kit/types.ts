@@ -2,7 +2,9 @@
  * The public types of `twclidKit()`: its options, the members of the kit, and
  * what a conversion handed to it became. Re-exported from `kit.ts`.
  */
+
 import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { GetConnInfo } from 'hono/conninfo';
 import type { Dispatcher, StopResult, Timers } from '../dispatcher.ts';
 import type { CountryCode } from '../normalize.ts';
 import type { OutboxStats, OutboxStore } from '../outbox.ts';
@@ -98,8 +100,15 @@ export interface TwclidKitOptions {
   rateLimit?: { limit?: number; windowMs?: number } | false;
   /** Trust `X-Forwarded-For`/`-Proto`/`-Host`: `true` = one proxy, a number = that many. Default `false`. */
   trustProxy?: boolean | number;
-  /** Custom client IP resolver (wins over `trustProxy`). */
+  /** Custom client IP resolver (wins over `trustProxy` and `getConnInfo`). */
   getIp?: (c: Context) => string | undefined;
+  /**
+   * Hono's connection-info helper for the runtime (`getConnInfo` from
+   * `@hono/node-server/conninfo`, `hono/bun`, `hono/deno` or
+   * `hono/cloudflare-workers`). Default: the kit reads the address the way those
+   * helpers do on Node, Bun, Deno and Workers, without importing them.
+   */
+  getConnInfo?: GetConnInfo;
   /** A form/JSON field that humans leave empty; when filled the conversion is dropped as spam. Default: off. */
   honeypotField?: string;
   /** Honour `Sec-GPC: 1` (Global Privacy Control) by not forwarding. Default `true`. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { type ClientIpOptions, clientIp, rateLimitKey } from './client-ip.ts';
+import { type ClientIpOptions, clientIp, rateLimitKey, runtimeAddress } from './client-ip.ts';
 
 const hextet = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
 const ipv6 = fc.array(hextet, { minLength: 8, maxLength: 8 });
@@ -51,13 +51,13 @@ describe('rateLimitKey', () => {
   });
 });
 
-describe('clientIp', () => {
-  const ipOf = async (options: ClientIpOptions, headers: Record<string, string>) => {
-    const app = new Hono();
-    app.get('/', (c) => c.text(clientIp(c, options) ?? 'none'));
-    return (await app.request('/', { headers })).text();
-  };
+const ipOf = async (options: ClientIpOptions, headers: Record<string, string>) => {
+  const app = new Hono();
+  app.get('/', (c) => c.text(clientIp(c, options) ?? 'none'));
+  return (await app.request('/', { headers })).text();
+};
 
+describe('clientIp', () => {
   it('ignores X-Forwarded-For unless a proxy is trusted', async () => {
     expect(await ipOf({}, { 'x-forwarded-for': '198.51.100.1' })).toBe('none');
     expect(await ipOf({ trustProxy: false }, { 'x-forwarded-for': '198.51.100.1' })).toBe('none');
@@ -77,5 +77,58 @@ describe('clientIp', () => {
         { 'cf-connecting-ip': '192.0.2.9', 'x-forwarded-for': '1.1.1.1' },
       ),
     ).toBe('192.0.2.9');
+  });
+});
+
+describe('the address from the runtime', () => {
+  // What each runtime passes to `app.fetch(request, env)`, the shapes Hono's
+  // connection-info helpers read.
+  const addressWith = async (
+    env: unknown,
+    runtime: string,
+    headers: Record<string, string> = {},
+  ) => {
+    const app = new Hono();
+    app.get('/', (c) => c.text(runtimeAddress(c, runtime) ?? 'none'));
+    return (await app.request('/', { headers }, env as Record<string, unknown>)).text();
+  };
+
+  it('reads Node’s socket (@hono/node-server puts the request in env.incoming)', async () => {
+    const env = { incoming: { socket: { remoteAddress: '198.51.100.4' } } };
+    expect(await addressWith(env, 'node')).toBe('198.51.100.4');
+  });
+
+  it('reads Deno’s handler info (Deno.serve(app.fetch))', async () => {
+    const env = { remoteAddr: { transport: 'tcp', hostname: '2001:db8::4', port: 51234 } };
+    expect(await addressWith(env, 'deno')).toBe('2001:db8::4');
+  });
+
+  it('asks Bun’s server (Bun.serve passes itself, or { server } with bindings)', async () => {
+    const seen: Request[] = [];
+    const server = {
+      requestIP: (request: Request) => {
+        seen.push(request);
+        return { address: '203.0.113.40', family: 'IPv4', port: 4000 };
+      },
+    };
+    expect(await addressWith(server, 'bun')).toBe('203.0.113.40');
+    expect(await addressWith({ server }, 'bun')).toBe('203.0.113.40');
+    expect(seen[0]).toBeInstanceOf(Request);
+    expect(await addressWith({ requestIP: () => null }, 'bun')).toBe('none');
+  });
+
+  it('trusts cf-connecting-ip on Workers only', async () => {
+    const header = { 'cf-connecting-ip': '192.0.2.77' };
+    expect(await addressWith({ DB: {} }, 'workerd', header)).toBe('192.0.2.77');
+    expect(await addressWith({}, 'node', header)).toBe('none');
+    expect(await addressWith(undefined, 'bun', header)).toBe('none');
+  });
+
+  it('takes Hono’s getConnInfo when given, after a trusted proxy', async () => {
+    const getConnInfo = () => ({ remote: { address: '198.51.100.99' } });
+    expect(await ipOf({ getConnInfo }, {})).toBe('198.51.100.99');
+    expect(await ipOf({ getConnInfo, trustProxy: 1 }, { 'x-forwarded-for': '192.0.2.1' })).toBe(
+      '192.0.2.1',
+    );
   });
 });

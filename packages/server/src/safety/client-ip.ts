@@ -2,11 +2,15 @@
  * Which IP a request came from, and the key the per-IP rate limit counts it under.
  *
  * `X-Forwarded-For` is trusted only when the app says a proxy sits in front
- * (anyone can send the header otherwise). Without it the socket address comes
- * from the runtime binding: `@hono/node-server` puts the Node request in
- * `c.env.incoming` (read duck-typed, so nothing Node-only is imported).
+ * (anyone can send the header otherwise). Without it the address comes from
+ * the runtime, read the way Hono's own connection-info helpers read it
+ * (`@hono/node-server/conninfo`, `hono/bun`, `hono/deno`,
+ * `hono/cloudflare-workers`), duck-typed so that the kit imports none of them:
+ * each pulls in modules that other runtimes cannot load.
  */
 import type { Context } from 'hono';
+import { getRuntimeKey } from 'hono/adapter';
+import type { GetConnInfo } from 'hono/conninfo';
 import { normalizeIp } from '../normalize.ts';
 
 export interface ClientIpOptions {
@@ -16,8 +20,14 @@ export interface ClientIpOptions {
    * Default `false`: the header is ignored.
    */
   trustProxy?: boolean | number;
-  /** Custom resolver (e.g. Cloudflare's `cf-connecting-ip`); wins over everything else. */
+  /** Custom resolver (e.g. a header your CDN sets); wins over everything else. */
   getIp?: (c: Context) => string | undefined;
+  /**
+   * Hono's connection-info helper for your runtime, e.g. `getConnInfo` from
+   * `@hono/node-server/conninfo`; used instead of the kit's own runtime
+   * detection (after `X-Forwarded-For` when a proxy is trusted).
+   */
+  getConnInfo?: GetConnInfo;
 }
 
 export function clientIp(c: Context, options: ClientIpOptions): string | undefined {
@@ -34,10 +44,41 @@ export function clientIp(c: Context, options: ClientIpOptions): string | undefin
       if (picked) return picked;
     }
   }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined;
-  const remote = env?.incoming?.socket?.remoteAddress;
-  return typeof remote === 'string' ? remote : undefined;
+  if (options.getConnInfo) return options.getConnInfo(c).remote.address;
+  return runtimeAddress(c);
 }
+
+let detected: string | undefined;
+const currentRuntime = (): string => {
+  detected ??= getRuntimeKey();
+  return detected;
+};
+
+/** The peer address as the runtime (`hono/adapter`'s key) hands it to a Hono app. */
+export function runtimeAddress(c: Context, runtime: string = currentRuntime()): string | undefined {
+  // Cloudflare puts the visitor's address in a header it overwrites; on any
+  // other runtime that header is whatever the client sent.
+  if (runtime === 'workerd') return c.req.header('cf-connecting-ip') ?? undefined;
+  const env = c.env as Record<string, unknown> | undefined;
+  if (!env || typeof env !== 'object') return undefined;
+  // @hono/node-server: the Node request is `env.incoming`.
+  const incoming = env.incoming as { socket?: { remoteAddress?: unknown } } | undefined;
+  if (incoming?.socket) return stringOrUndefined(incoming.socket.remoteAddress);
+  // Deno.serve(app.fetch): the handler info, `{ remoteAddr: { hostname } }`.
+  const remoteAddr = env.remoteAddr as { hostname?: unknown } | undefined;
+  if (remoteAddr && typeof remoteAddr === 'object') return stringOrUndefined(remoteAddr.hostname);
+  // Bun.serve({ fetch: app.fetch }): the server itself (or `env.server`) answers requestIP().
+  const server = (typeof env.requestIP === 'function' ? env : env.server) as
+    | { requestIP?: (request: Request) => { address?: unknown } | null }
+    | undefined;
+  if (typeof server?.requestIP === 'function') {
+    return stringOrUndefined(server.requestIP(c.req.raw)?.address);
+  }
+  return undefined;
+}
+
+const stringOrUndefined = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 /** Expands a canonical IPv6 address to its eight 16-bit groups. */
 function ipv6Groups(address: string): string[] {
