@@ -4,6 +4,14 @@ import { defineConfig } from 'vitest/config';
 // Unit projects are fast and hermetic; `e2e` starts real servers and Chromium.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'demo-site', 'e2e', 'consumer', 'bench'],
+    projects: [
+      'packages/*',
+      // The Postgres store's tests: a real PostgreSQL started for the run.
+      'packages/server/vitest.postgres.config.ts',
+      'demo-site',
+      'e2e',
+      'consumer',
+      'bench',
+    ],
   },
 });

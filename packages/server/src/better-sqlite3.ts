@@ -6,18 +6,11 @@
  * install), so its absence is turned into an error that names the fix.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { isMissingPackage } from './missing-package.ts';
 
 export const INSTALL_HINT = 'npm install better-sqlite3@^12';
 
-/** True when `error` says that `specifier` itself (not something inside it) could not be found. */
-export function isMissingPackage(error: unknown, specifier: string): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  return (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-    error.message.includes(`'${specifier}'`)
-  );
-}
+export { isMissingPackage };
 
 async function load(): Promise<typeof BetterSqlite3> {
   try {
