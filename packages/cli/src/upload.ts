@@ -9,7 +9,6 @@
  * the batch went out, so memory stays flat for any file size. After each
  * acknowledged batch the resume state is saved (upload-state.ts).
  */
-import { statSync } from 'node:fs';
 import type {
   CapiConversion,
   ConversionInput,
@@ -20,10 +19,9 @@ import type {
   XClient,
 } from '@twclid-kit/server';
 import type { AttemptState } from '@twclid-kit/server/core';
-import { MAX_CONVERSIONS_PER_REQUEST } from '@twclid-kit/server/core';
 import { rowToInput } from './columns.ts';
 import { derivedConversionId } from './derived-id.ts';
-import { CommandFailed, UsageError } from './exit-codes.ts';
+import { CommandFailed } from './exit-codes.ts';
 import { createProgress } from './progress.ts';
 import { rejectReason } from './reject-reason.ts';
 import { openRejects, type RejectWriter } from './rejects.ts';
@@ -36,11 +34,8 @@ import {
   type UploadFormat,
 } from './row-reader.ts';
 import { deliverRows, type Pending, type UploadDelivery } from './upload-delivery.ts';
+import { checkBatchSize, fileSize, openState } from './upload-start.ts';
 import {
-  assertSameInput,
-  fingerprint,
-  loadState,
-  newState,
   rejectsPathFor,
   STATE_DEBUG_IDS,
   saveState,
@@ -144,56 +139,6 @@ interface UploadRun {
   lastLine: number;
   /** Bytes of the file read so far, for the progress line. */
   bytes: number;
-}
-
-function checkBatchSize(batchSize: number | undefined): number {
-  const size = batchSize ?? MAX_CONVERSIONS_PER_REQUEST;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_CONVERSIONS_PER_REQUEST) {
-    throw new UsageError(`--batch-size must be 1 to ${MAX_CONVERSIONS_PER_REQUEST}`);
-  }
-  return size;
-}
-
-function fileSize(file: string): number {
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new Error('not a file');
-    return stat.size;
-  } catch {
-    throw new UsageError(`cannot read ${file}`, 'check the path');
-  }
-}
-
-/** The resume state this run continues or starts; `undefined` for a dry run. */
-function openState(
-  options: UploadOptions,
-  statePath: string,
-  now: () => number,
-): UploadState | undefined {
-  const existing = loadState(statePath);
-  if (options.dryRun === true) {
-    if (existing && !existing.complete && options.rejectsPath === undefined) {
-      throw new UsageError(
-        `an upload of ${options.file} is unfinished (${statePath}); a dry run would overwrite its reject file`,
-        'pass --rejects <another path> for the dry run, or finish the upload with --resume',
-      );
-    }
-    return undefined;
-  }
-  if (existing && !options.resume && !options.restart) {
-    throw new UsageError(
-      `${options.file} was ${existing.complete ? 'already uploaded' : 'partly uploaded'} (state: ${statePath})`,
-      existing.complete
-        ? 'use --restart to upload it again (X deduplicates rows with the same conversion_id within 48 hours)'
-        : 'use --resume to continue where it stopped, or --restart to start over',
-    );
-  }
-  if (existing && options.resume) {
-    assertSameInput(existing, options.file);
-    existing.input = fingerprint(options.file);
-    return existing;
-  }
-  return newState(fingerprint(options.file), now());
 }
 
 function newSummary(
