@@ -32,7 +32,7 @@ function bareImports(entry: string): Map<string, string> {
   return bare;
 }
 
-const NODE_ONLY = new Set([...builtinModules, 'better-sqlite3']);
+const NODE_ONLY = new Set([...builtinModules, 'better-sqlite3', 'pg']);
 const isNodeOnly = (spec: string) =>
   spec.startsWith('node:') || NODE_ONLY.has(spec.split('/')[0] as string);
 
