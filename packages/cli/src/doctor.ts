@@ -2,8 +2,10 @@
  * `twclid-kit doctor`: checks, in order, that the configuration is complete,
  * that X is reachable, that this machine's clock agrees with X's (OAuth
  * timestamps are refused when too far off), that X accepts the credentials,
- * that the token's user may send conversions for the ad account, and that the
- * pixel exists. Each check prints ✓/✗ with a fix hint; any ✗ exits 1.
+ * that the token's user may send conversions for the ad account, that the
+ * pixel exists, and how X sees the web event tags (doctor-tags.ts). Each check
+ * prints ✓/✗ with a fix hint; any ✗ exits 1. Optional settings that are absent
+ * (X_AD_ACCOUNT_ID) make their checks skipped, not failed.
  *
  * The pixel check: X's Conversion API has no validation-only mode and no
  * documented pixel lookup for custom code [REF12], so doctor posts an *empty*
@@ -17,6 +19,7 @@
 import type { TwclidKitConfig, XApiError } from '@twclid-kit/server';
 import { isConfigError } from '@twclid-kit/server';
 import { conversionsUrl, REQUEST_TIMEOUT_MS_DEFAULT, signedFetch } from '@twclid-kit/server/core';
+import { tagChecks } from './doctor-tags.ts';
 import type { CliIo } from './io.ts';
 import { type ConfigFlags, flagFor, loadConfig } from './settings.ts';
 
@@ -183,8 +186,8 @@ async function credentialsCheck(
     });
     add({
       name: 'access level',
-      status: 'fail',
-      detail: 'X_AD_ACCOUNT_ID is not set, so the access level cannot be checked',
+      status: 'skip',
+      detail: 'X_AD_ACCOUNT_ID is not set (optional), so the access level is not checked',
       hint: 'set X_AD_ACCOUNT_ID (or --account-id) to the ad account that owns the pixel',
     });
   } else {
@@ -312,7 +315,7 @@ async function pixelCheck(
 }
 
 export async function runDoctor(
-  flags: ConfigFlags & { timeoutMs?: number },
+  flags: ConfigFlags & { timeoutMs?: number; event?: readonly string[] },
   io: CliIo,
 ): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
@@ -324,6 +327,12 @@ export async function runDoctor(
   const fetchOptions = { fetch: io.fetch, now: io.now, timeoutMs };
   const credentialsChecked = await credentialsCheck(config, fetchOptions, add);
   await pixelCheck(config, fetchOptions, credentialsChecked, add);
+  const tagOptions = {
+    ...(flags.event ? { events: flags.event } : {}),
+    ...(flags.db ? { db: flags.db } : {}),
+    timeoutMs,
+  };
+  await tagChecks(config, tagOptions, io, add);
   return checks;
 }
 

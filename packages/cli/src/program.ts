@@ -13,6 +13,7 @@ import { CONFIG_HELP, EXIT_HELP } from './help-text.ts';
 import type { CliIo } from './io.ts';
 import { printLogin, runOAuthLogin } from './oauth-login.ts';
 import { outboxDead, outboxPurge, outboxRetry, outboxStatus } from './outbox-command.ts';
+import { addReportCommand, addTagsCommand } from './report-command.ts';
 import { runSend } from './send.ts';
 import { addConnectionOptions, type ConfigFlags, loadConfig } from './settings.ts';
 import { addUploadCommand } from './upload-command.ts';
@@ -51,6 +52,8 @@ export function createProgram(io: CliIo, result: ProgramResult): Command {
   addSendCommand(program, io, result);
   addUploadCommand(program, io, result);
   addDoctorCommand(program, io, result);
+  addTagsCommand(program, io, result);
+  addReportCommand(program, io, result);
   addOAuthCommands(program, io, result);
   addOutboxCommands(program, io, result);
   addEmulatorCommand(program, io, result);
@@ -130,13 +133,17 @@ function addDoctorCommand(program: Command, io: CliIo, result: ProgramResult): v
           '(a signed GET /<version>/accounts/<account>/authenticated_user_access); access level ' +
           '(AD_MANAGER or ACCOUNT_ADMIN needed); pixel (an empty batch to the conversions ' +
           'endpoint: X authenticates it and looks the pixel up, then refuses the empty body with ' +
-          'a 400, so nothing is ever counted; X has no validation-only mode).',
+          'a 400, so nothing is ever counted; X has no validation-only mode); tags (each web event ' +
+          'tag of --event and of the outbox, as `twclid-kit tags` shows it; a warning at most). ' +
+          'Checks that need an optional setting that is absent (X_AD_ACCOUNT_ID) are skipped.',
       )
+      .option('--event <id...>', 'also check these web event tags (see `twclid-kit tags`)')
+      .option('--db <file>', 'outbox database, for the tags it delivered to (env TWCLID_KIT_DB)')
       .option('--timeout <ms>', 'timeout per request in ms', String(REQUEST_TIMEOUT_MS_DEFAULT))
       .option('--json', 'machine-readable output'),
   )
     .addHelpText('after', `\nExample:\n  twclid-kit doctor\n${CONFIG_HELP}\n${EXIT_HELP}`)
-    .action(async (flags: ConfigFlags & { timeout?: string; json?: boolean }) => {
+    .action(async (flags: ConfigFlags & { timeout?: string; json?: boolean; event?: string[] }) => {
       const timeoutMs = positiveInt('--timeout', flags.timeout) ?? REQUEST_TIMEOUT_MS_DEFAULT;
       const checks = await runDoctor({ ...flags, timeoutMs }, io);
       printChecks(checks, io, flags.json === true);
