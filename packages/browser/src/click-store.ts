@@ -56,18 +56,28 @@ export function saveClick(click: StoredClick, days: number): void {
   mirror('setItem', value);
 }
 
-/** The stored click: the kit cookie, then the mirror, then the Pixel's `_twclid`. */
+/**
+ * Called on a landing whose click the kit cookie already holds (the server's
+ * landing middleware set it): the mirror, missing or older, must still outlive
+ * Safari's cap on script-set cookies. Only landings can bring a newer cookie,
+ * so other pages never pay the storage read.
+ */
+export function keepMirror(click: StoredClick): void {
+  if (!((decodeClick(mirror('getItem'))?.clickedAt as number) >= click.clickedAt))
+    mirror('setItem', encodeClick(click));
+}
+
+/**
+ * The stored click: the kit cookie, then the mirror, then the Pixel's
+ * `_twclid`. One cookie read; localStorage is read only when the kit cookie is
+ * missing (the first access to it in a page is a synchronous trip to the
+ * browser process in Chromium).
+ */
 export function readClick(days: number): StoredClick | undefined {
-  const kept = mirror('getItem');
-  let click = decodeClick(Cookies.get(CLICK_COOKIE));
-  if (click) {
-    // The server may have set the cookie (the landing middleware, /capture):
-    // the mirror, missing or older, must still outlive Safari's cookie cap.
-    if (!((decodeClick(kept)?.clickedAt as number) >= click.clickedAt))
-      mirror('setItem', encodeClick(click));
-    return click;
-  }
-  click = decodeClick(kept);
+  const jar = Cookies.get();
+  let click = decodeClick(jar[CLICK_COOKIE]);
+  if (click) return click;
+  click = decodeClick(mirror('getItem'));
   if (click && click.clickedAt + days * DAY > Date.now()) {
     // Safari deletes script-set cookies after a day but the mirror lives
     // longer: put the cookie back so the server sees the click again.
@@ -75,7 +85,7 @@ export function readClick(days: number): StoredClick | undefined {
     return click;
   }
   // The Pixel's cookie: a plain ID, or JSON such as {"twclid":"...","timestamp":...}.
-  let id: unknown = Cookies.get(PIXEL_COOKIE);
+  let id: unknown = jar[PIXEL_COOKIE];
   let at: unknown;
   try {
     if ((id as string)[0] === '{') ({ twclid: id, timestamp: at } = JSON.parse(id as string));

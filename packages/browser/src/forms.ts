@@ -30,10 +30,12 @@ function setField(form: HTMLFormElement, name: string, value: string): void {
 }
 
 /**
- * Decorates every `form[data-tw-event]`, now and as they are added later
- * (MutationObserver), with hidden `twclid` and `conversion_id` inputs. On each
- * submit (a capture-phase listener on `document`: it runs before the page's own
- * handlers and sees every form) the fields are refreshed with a new
+ * Listens for the submits of `form[data-tw-event]` forms and returns the
+ * function that decorates them, the present ones and (MutationObserver) those
+ * added later, with hidden `twclid` and `conversion_id` inputs; the caller
+ * runs it when the page can spare the time. On each submit (a capture-phase
+ * listener on `document`: it runs before the page's own handlers and sees
+ * every form, decorated yet or not) the fields are refreshed with a new
  * conversion_id, and `onSubmit` gets the event ID and the Pixel parameters:
  * that conversion_id, the form's raw email and phone values, and its value and
  * currency (so the Pixel copy, which X may keep over the server's, carries them
@@ -45,7 +47,7 @@ export function watchForms(
   o: KitOptions,
   twclid: () => string,
   onSubmit: (eventId: string, params: FormParams) => void,
-): void {
+): () => void {
   const idField = o.conversionIdField || CONVERSION_ID_FIELD;
   const fill = (form: HTMLFormElement) => {
     const id = newConversionId();
@@ -66,8 +68,6 @@ export function watchForms(
     for (const form of document.querySelectorAll<HTMLFormElement>('form[data-tw-event]'))
       form.elements.namedItem(idField) || fill(form);
   };
-  decorate();
-  new MutationObserver(safe(decorate)).observe(document, { childList: true, subtree: true });
   document.addEventListener(
     'submit',
     safe((e: Event) => {
@@ -84,4 +84,8 @@ export function watchForms(
     }),
     true,
   );
+  return () => {
+    decorate();
+    new MutationObserver(safe(decorate)).observe(document, { childList: true, subtree: true });
+  };
 }

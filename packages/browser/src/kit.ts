@@ -1,4 +1,4 @@
-import { clearClick, cookieDomain, readClick, saveClick } from './click-store.ts';
+import { clearClick, cookieDomain, keepMirror, readClick, saveClick } from './click-store.ts';
 import {
   CAPTURE_PATH,
   CLICK_DAYS_DEFAULT,
@@ -80,12 +80,17 @@ export function init(o: KitOptions = {}): TwclidKit {
   const pixel = (eventId: string, params: object) =>
     twq()('event', eventTag(o.pixelId, eventId), JSON.parse(JSON.stringify(params)));
 
-  /** On load and navigation: a new twclid in the URL wins over the stored one (last click wins). */
+  /**
+   * On load and navigation: a new twclid in the URL wins over the stored one
+   * (last click wins). Pages without one touch no storage here.
+   */
   const onPage = safe(() => {
     const id = new URLSearchParams(location.search).get(TWCLID_PARAM);
-    if (id && TWCLID_PATTERN.test(id)) landed = id;
+    const fresh = id && TWCLID_PATTERN.test(id);
+    if (fresh) landed = id;
     if (!allowed) return;
-    if (landed && landed !== click()?.twclid) {
+    const stored = landed ? click() : undefined;
+    if (landed && landed !== stored?.twclid) {
       saveClick({ twclid: landed, clickedAt: Date.now() }, days);
       // Let the server re-set the cookie with Set-Cookie (Safari caps script-set cookies at 24 h),
       // on the same domain, so it replaces this cookie rather than adding a host-only twin.
@@ -94,7 +99,7 @@ export function init(o: KitOptions = {}): TwclidKit {
           twclid: landed,
           domain: cookieDomain() || undefined,
         } satisfies WireCapture);
-    }
+    } else if (fresh && stored) keepMirror(stored);
     if (o.loadPixel && o.pixelId && page !== location.href) {
       if (!page) loadPixel(o.pixelSrc || PIXEL_SRC_DEFAULT);
       // `config` counts a page view; a single-page app calls it again per route (X's base-code docs).
@@ -114,11 +119,25 @@ export function init(o: KitOptions = {}): TwclidKit {
         };
       }
       addEventListener('popstate', onPage);
-      watchForms(
+      const decorate = watchForms(
         o,
         () => click()?.twclid || '',
         (eventId, params) => allowed && pixel(eventId, params),
       );
+      // A landing stores its click now and decorates at once. Elsewhere the one
+      // thing to check, a cookie Safari deleted (restored from the mirror before
+      // a server-side conversion needs it), and the form decoration wait for
+      // idle time: the submit listener fills the fields anyway.
+      if (landed) decorate();
+      else
+        (window.requestIdleCallback || (setTimeout as never as typeof requestIdleCallback))(
+          safe(() => {
+            click();
+            decorate();
+          }),
+          // At most this long on a busy page.
+          { timeout: 2e3 },
+        );
     })();
 
   return {

@@ -37,6 +37,20 @@ export function useFreshPage(): {
       observe.mockRestore();
     });
 
+    // Work the kit defers to idle time stays in the test that scheduled it.
+    const idle = new Set<ReturnType<typeof setTimeout>>();
+    vi.stubGlobal('requestIdleCallback', (f: () => void) => {
+      const id = setTimeout(() => {
+        idle.delete(id);
+        f();
+      });
+      idle.add(id);
+      return id;
+    });
+    undo.push(() => {
+      for (const id of idle) clearTimeout(id);
+    });
+
     mocks.fetch.mockReset().mockResolvedValue(new Response(null, { status: 204 }));
     mocks.beacon.mockReset().mockReturnValue(true);
     vi.stubGlobal('fetch', mocks.fetch);
