@@ -1,10 +1,13 @@
 /**
  * The emulator as a Hono app plus its in-process handle: Conversion API,
- * authenticated_user_access, 3-legged OAuth, the Pixel stand-in and the
- * inspection API under `/_emulator`.
+ * authenticated_user_access, web event tags and stats (docs/x-api.md §9),
+ * 3-legged OAuth, the Pixel stand-in and the inspection API under `/_emulator`.
  */
 import { Hono } from 'hono';
 import { mountAccessLevel } from './access-level-route.ts';
+import { mountJobs } from './analytics/job-routes.ts';
+import { mountStats } from './analytics/stats-routes.ts';
+import { mountTags } from './analytics/tags-routes.ts';
 import type { EmulatorClock } from './clock.ts';
 import { type EmulatorOptions, type ResolvedConfig, resolveConfig } from './config.ts';
 import { DroppedConnectionError, mountConversions } from './conversions-route.ts';
@@ -63,6 +66,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
   mountConversions(app, ctx);
   mountAccessLevel(app, ctx);
+  mountTags(app, ctx);
+  mountStats(app, ctx);
+  mountJobs(app, ctx);
   mountOAuthFlow(app, ctx);
   mountPixel(app, ctx);
   const inspector = mountInspection(app, ctx);

@@ -3,8 +3,21 @@
  * here (defaulting to EMULATOR_DEFAULTS); configuration is validated once at
  * start-up and errors name the offending field.
  */
+import {
+  type AnalyticsOptions,
+  type AppAccessLevel,
+  type CampaignOption,
+  type ResolvedAnalytics,
+  resolveAccount,
+  resolveAnalytics,
+  resolveEvent,
+  type TagType,
+} from './analytics/analytics-config.ts';
+import { EmulatorConfigError } from './config-error.ts';
 import { EMULATOR_DEFAULTS } from './defaults.ts';
 import { parseEventId } from './event-key.ts';
+
+export { EmulatorConfigError } from './config-error.ts';
 
 /** Access levels of `authenticated_user_access` (X Ads API, campaign management reference). */
 export type Permission =
@@ -34,7 +47,22 @@ export interface EventOption {
   id: string;
   /** Display name, e.g. `Purchase`. */
   name?: string;
+  /** The web event tag's type (docs/x-api.md §9). Default CUSTOM (the demo events: PURCHASE, CUSTOM, SIGN_UP). */
+  type?: TagType;
+  /** Post-engagement attribution window, days: 1, 7, 14 or 30. Default 30. */
+  clickWindow?: number;
+  /** Post-view attribution window, days: 0, 1, 7, 14 or 30. Default 1. */
+  viewThroughWindow?: number;
+  /** A deleted tag is listed only `with_deleted=true`. Default false. */
+  deleted?: boolean;
 }
+export type ResolvedEvent = EventOption & {
+  name: string;
+  type: TagType;
+  clickWindow: number;
+  viewThroughWindow: number;
+  deleted: boolean;
+};
 export interface PixelOption {
   id: string;
   events: EventOption[];
@@ -42,10 +70,24 @@ export interface PixelOption {
 export interface AccountOption {
   id: string;
   pixels: PixelOption[];
+  name?: string;
+  /** IANA time zone of the account's stats days. Default `analytics.timezone`. */
+  timezone?: string;
+  /** Campaigns stats are reported for. Default two seeded campaigns. */
+  campaigns?: CampaignOption[];
 }
 export interface ConsumerOption {
   key: string;
   secret: string;
+  /** The app's Ads API access. Default `standard`; `conversion_only` cannot read stats. */
+  accessLevel?: AppAccessLevel;
+}
+/** An account as the analytics routes see it. */
+export interface ResolvedAccount {
+  id: string;
+  name: string;
+  timezone: string;
+  campaigns: Required<CampaignOption>[];
 }
 export interface UserOption {
   id: string;
@@ -98,22 +140,14 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Initial fault injection (see FaultConfig). Default: no faults. */
   faults?: Record<string, unknown>;
-}
-
-/** Thrown at start-up for invalid options; `field` names the option. */
-export class EmulatorConfigError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'EmulatorConfigError';
-    this.field = field;
-  }
+  /** Tag health and stats: time zone, attribution, stats jobs (see AnalyticsOptions). */
+  analytics?: AnalyticsOptions;
 }
 
 export interface ResolvedPixel {
   id: string;
   accountId: string;
-  events: Map<string, EventOption>;
+  events: Map<string, ResolvedEvent>;
 }
 
 export interface ResolvedConfig {
@@ -135,16 +169,27 @@ export interface ResolvedConfig {
   maxConversions: number;
   maxBodyBytes: number;
   faults: Record<string, unknown> | undefined;
+  /** Accounts by ID, with time zone and campaigns. */
+  accountsById: Map<string, ResolvedAccount>;
+  /** Each consumer key's access level. */
+  consumerAccess: Map<string, AppAccessLevel>;
+  analytics: ResolvedAnalytics;
 }
+
+/** The demo events' tag types. */
+const DEFAULT_TYPES: Record<keyof typeof EMULATOR_DEFAULTS.events, TagType> = {
+  purchase: 'PURCHASE',
+  lead: 'CUSTOM',
+  signUp: 'SIGN_UP',
+};
 
 function defaultAccounts(): AccountOption[] {
   const d = EMULATOR_DEFAULTS;
-  return [
-    {
-      id: d.accountId,
-      pixels: [{ id: d.pixelId, events: Object.values(d.events).map((e) => ({ ...e })) }],
-    },
-  ];
+  const events = Object.entries(d.events).map(([key, e]) => ({
+    ...e,
+    type: DEFAULT_TYPES[key as keyof typeof DEFAULT_TYPES],
+  }));
+  return [{ id: d.accountId, name: 'twclid-kit demo', pixels: [{ id: d.pixelId, events }] }];
 }
 
 const positiveInt = (field: string, value: number | undefined, fallback: number): number => {
@@ -169,13 +214,14 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
   if (!Array.isArray(accounts) || accounts.length === 0) {
     throw new EmulatorConfigError('accounts', 'must be a non-empty array');
   }
+  const analytics = resolveAnalytics(options.analytics);
   const pixels = new Map<string, ResolvedPixel>();
-  const accountIds = new Set<string>();
+  const accountsById = new Map<string, ResolvedAccount>();
   accounts.forEach((account, ai) => {
     const id = nonEmpty(`accounts[${ai}].id`, account.id);
-    if (accountIds.has(id))
+    if (accountsById.has(id))
       throw new EmulatorConfigError(`accounts[${ai}].id`, `duplicate account ${id}`);
-    accountIds.add(id);
+    accountsById.set(id, resolveAccount(`accounts[${ai}]`, account, analytics));
     if (!Array.isArray(account.pixels)) {
       throw new EmulatorConfigError(`accounts[${ai}].pixels`, 'must be an array');
     }
@@ -186,7 +232,7 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
         throw new EmulatorConfigError(`${field}.id`, `${pid} is not a base-36 pixel ID`);
       }
       if (pixels.has(pid)) throw new EmulatorConfigError(`${field}.id`, `duplicate pixel ${pid}`);
-      const events = new Map<string, EventOption>();
+      const events = new Map<string, ResolvedEvent>();
       pixel.events.forEach((event, ei) => {
         const parsed = parseEventId(nonEmpty(`${field}.events[${ei}].id`, event.id));
         if (!parsed || parsed.pixelId !== undefined) {
@@ -195,18 +241,25 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
             `${event.id} is not a base-36 event ID`,
           );
         }
-        events.set(parsed.eventId, { ...event, id: parsed.eventId });
+        events.set(parsed.eventId, resolveEvent(`${field}.events[${ei}]`, event, parsed.eventId));
       });
       pixels.set(pid, { id: pid, accountId: id, events });
     });
   });
 
   const consumers = new Map<string, string>();
+  const consumerAccess = new Map<string, AppAccessLevel>();
   (options.consumers ?? [{ key: d.consumerKey, secret: d.consumerSecret }]).forEach((c, i) => {
-    consumers.set(
-      nonEmpty(`consumers[${i}].key`, c.key),
-      nonEmpty(`consumers[${i}].secret`, c.secret),
-    );
+    const key = nonEmpty(`consumers[${i}].key`, c.key);
+    consumers.set(key, nonEmpty(`consumers[${i}].secret`, c.secret));
+    const level = c.accessLevel ?? 'standard';
+    if (level !== 'standard' && level !== 'conversion_only') {
+      throw new EmulatorConfigError(
+        `consumers[${i}].accessLevel`,
+        'must be standard or conversion_only',
+      );
+    }
+    consumerAccess.set(key, level);
   });
 
   const users = new Map<string, UserOption>();
@@ -293,6 +346,9 @@ export function resolveConfig(options: EmulatorOptions = {}): ResolvedConfig {
     maxConversions: positiveInt('maxConversions', options.maxConversions, 100_000),
     maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, 5 * 1024 * 1024),
     faults: options.faults,
+    accountsById,
+    consumerAccess,
+    analytics,
   };
 }
 

@@ -5,6 +5,9 @@
  */
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
+import { attributedConversions } from './analytics/attribution.ts';
+import { createJobStore, type JobStore } from './analytics/jobs.ts';
+import { buildStats } from './analytics/stats-body.ts';
 import { createClock, type EmulatorClock } from './clock.ts';
 import type { ResolvedConfig, TokenOption } from './config.ts';
 import { createFaultInjector, type FaultInjector } from './faults.ts';
@@ -31,6 +34,10 @@ export interface EmulatorContext {
   accountBudget: RollingBudget;
   /** Requests per user and endpoint per window (`x-rate-limit-*`). */
   requestBudget: RollingBudget;
+  /** Synchronous stats requests per user per window (docs/x-api.md §9: 250 per 15 minutes). */
+  statsBudget: RollingBudget;
+  /** Asynchronous stats jobs. */
+  jobs: JobStore;
   /** Access tokens: configured ones plus those the 3-legged flow issued. */
   tokens: Map<string, TokenOption>;
   issued: IssuedToken[];
@@ -57,7 +64,7 @@ export function createEmulatorContext(config: ResolvedConfig): EmulatorContext {
   const wallSeconds = () => Math.floor(clock.wallNow() / 1000);
   const useNonce = (ck: string, tk: string, nonce: string, ts: number) =>
     nonces.use(ck, tk, nonce, ts, wallSeconds());
-  return {
+  const ctx: EmulatorContext = {
     config,
     clock,
     faults: createFaultInjector(config.faults),
@@ -65,6 +72,15 @@ export function createEmulatorContext(config: ResolvedConfig): EmulatorContext {
     nonces,
     accountBudget: createRollingBudget(config.eventsPerWindow, config.rateWindowMs),
     requestBudget: createRollingBudget(config.requestsPerWindow, config.rateWindowMs),
+    statsBudget: createRollingBudget(config.analytics.statsRequestsPerWindow, config.rateWindowMs),
+    jobs: createJobStore(config.analytics, (job) =>
+      buildStats(
+        job.query,
+        attributedConversions(ctx, job.accountId),
+        config.accountsById.get(job.accountId)?.timezone ?? config.analytics.timezone,
+        job.params,
+      ),
+    ),
     tokens,
     issued: [],
     hung: new Set(),
@@ -98,4 +114,5 @@ export function createEmulatorContext(config: ResolvedConfig): EmulatorContext {
       return { result, formBody };
     },
   };
+  return ctx;
 }

@@ -4,6 +4,13 @@
  */
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
+import {
+  type AttributedDay,
+  attributedDays,
+  mountAnalyticsInspection,
+  type StatsJobView,
+  statsJobs,
+} from './analytics/analytics-inspection.ts';
 import type { EmulatorContext, Env } from './emulator-context.ts';
 import type {
   ConversionFilter,
@@ -18,36 +25,57 @@ export interface EmulatorInspector {
   events(filter?: EventFilter): EventRecord[];
   conversions(filter?: ConversionFilter): ConversionGroup[];
   stats(): EmulatorStats;
-  /** Forgets events, conversions, counters, nonces and rate budgets; restarts the fault sequence. */
+  /** What the emulator attributed, per account, tag and local day (docs/x-api.md §9). */
+  attributed(): AttributedDay[];
+  /** Stats jobs created so far. */
+  statsJobs(): StatsJobView[];
+  /** Forgets events, conversions, counters, nonces, rate budgets and stats jobs; restarts the fault sequence. */
   reset(): void;
 }
 
+const intQuery = (c: Context<Env>, name: string): number | undefined | 'bad' => {
+  const v = c.req.query(name);
+  if (v === undefined || v === '') return undefined;
+  return /^\d{1,15}$/.test(v) ? Number(v) : 'bad';
+};
+const badQuery = (c: Context<Env>, field: string, message: string) =>
+  c.json({ error: { field, message } }, 400);
+
 export function mountInspection(app: Hono<Env>, ctx: EmulatorContext): EmulatorInspector {
-  const { config, clock, faults, ledger, nonces, accountBudget, requestBudget } = ctx;
+  const { ledger, nonces, accountBudget, requestBudget, statsBudget, jobs, faults } = ctx;
 
   const inspector: EmulatorInspector = {
     events: (filter) => ledger.events(filter),
     conversions: (filter) => ledger.conversions(filter),
     stats: () => ledger.stats(),
+    attributed: () => attributedDays(ctx),
+    statsJobs: () => statsJobs(ctx),
     reset() {
       ledger.reset();
       nonces.clear();
       accountBudget.clear();
       requestBudget.clear();
+      statsBudget.clear();
+      jobs.clear();
       faults.reseed();
     },
   };
 
   app.use('/_emulator/*', cors({ origin: '*', allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'] }));
+  mountLedgerRoutes(app, ctx);
+  app.post('/_emulator/reset', (c) => {
+    inspector.reset();
+    return c.json({ ok: true });
+  });
+  mountFaultRoutes(app, ctx);
+  mountClockRoutes(app, ctx);
+  mountConfigRoute(app, ctx);
+  mountAnalyticsInspection(app, ctx);
+  return inspector;
+}
 
-  const intQuery = (c: Context<Env>, name: string): number | undefined | 'bad' => {
-    const v = c.req.query(name);
-    if (v === undefined || v === '') return undefined;
-    return /^\d{1,15}$/.test(v) ? Number(v) : 'bad';
-  };
-  const badQuery = (c: Context<Env>, field: string, message: string) =>
-    c.json({ error: { field, message } }, 400);
-
+/** `/_emulator/events`, `/_emulator/conversions`, `/_emulator/stats`. */
+function mountLedgerRoutes(app: Hono<Env>, { ledger }: EmulatorContext): void {
   app.get('/_emulator/events', (c) => {
     const since = intQuery(c, 'since');
     const limit = intQuery(c, 'limit');
@@ -93,12 +121,9 @@ export function mountInspection(app: Hono<Env>, ctx: EmulatorContext): EmulatorI
   });
 
   app.get('/_emulator/stats', (c) => c.json(ledger.stats()));
+}
 
-  app.post('/_emulator/reset', (c) => {
-    inspector.reset();
-    return c.json({ ok: true });
-  });
-
+function mountFaultRoutes(app: Hono<Env>, { faults }: EmulatorContext): void {
   app.get('/_emulator/faults', (c) => c.json(faults.config()));
   app.put('/_emulator/faults', async (c) => {
     let update: unknown;
@@ -114,7 +139,9 @@ export function mountInspection(app: Hono<Env>, ctx: EmulatorContext): EmulatorI
       return badQuery(c, e.field ?? '(body)', e.message);
     }
   });
+}
 
+function mountClockRoutes(app: Hono<Env>, { clock }: EmulatorContext): void {
   const clockView = () => ({
     now: new Date(clock.now()).toISOString(),
     nowMs: clock.now(),
@@ -157,7 +184,9 @@ export function mountInspection(app: Hono<Env>, ctx: EmulatorContext): EmulatorI
       'body must be {"advanceMs": n} or {"set": "<ISO time or epoch ms>"}',
     );
   });
+}
 
+function mountConfigRoute(app: Hono<Env>, { config }: EmulatorContext): void {
   app.get('/_emulator/config', (c) =>
     c.json({
       accounts: config.accounts.map((a) => ({
@@ -180,8 +209,11 @@ export function mountInspection(app: Hono<Env>, ctx: EmulatorContext): EmulatorI
         oauthMaxSkewSeconds: config.oauthMaxSkewSeconds,
         unknownEventStatus: config.unknownEventStatus,
       },
+      analytics: {
+        ...config.analytics,
+        accounts: [...config.accountsById.values()],
+        consumers: Object.fromEntries(config.consumerAccess),
+      },
     }),
   );
-
-  return inspector;
 }

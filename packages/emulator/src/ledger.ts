@@ -7,8 +7,8 @@
  */
 
 import type { XError } from './conversion-rules.ts';
-import { conversionKey } from './event-key.ts';
 import type { FaultKind } from './faults.ts';
+import { createGroupBook } from './ledger-groups.ts';
 
 export type Channel = 'capi' | 'pixel';
 export type DedupStatus = 'counted' | 'deduplicated' | 'not_counted';
@@ -141,6 +141,8 @@ export interface Ledger {
   countAuthFailure(): void;
   events(filter?: EventFilter): EventRecord[];
   conversions(filter?: ConversionFilter): ConversionGroup[];
+  /** X's time (ms) of the latest accepted copy for the pixel's event, or null. */
+  lastTracked(pixelId: string, eventKey: string): number | null;
   stats(): EmulatorStats;
   reset(): void;
 }
@@ -166,83 +168,49 @@ export interface LedgerOptions {
   maxConversions: number;
 }
 
+function matchesEvent(r: EventRecord, filter: EventFilter, wanted: string | undefined): boolean {
+  if (filter.since !== undefined && r.seq <= filter.since) return false;
+  if (filter.channel && r.channel !== filter.channel) return false;
+  if (filter.type && r.type !== filter.type) return false;
+  if (filter.conversionId !== undefined && r.conversionId !== filter.conversionId) return false;
+  return wanted === undefined || r.eventKey === wanted;
+}
+
+function matchesGroup(g: ConversionGroup, filter: ConversionFilter, wanted: string | undefined) {
+  if (filter.conversionId !== undefined && g.conversionId !== filter.conversionId) return false;
+  if (wanted !== undefined && g.eventId !== wanted) return false;
+  return !filter.verdict || g.verdict === filter.verdict;
+}
+
+/** The base-36 event ID of either form (`o87ne`, `tw-o8z6j-o87ne`). */
+const eventKeyOf = (raw: string | undefined) => raw?.replace(/^tw-[0-9a-z]+-/, '').toLowerCase();
+
+const newest = <T>(out: T[], limit: number | undefined): T[] =>
+  limit !== undefined ? out.slice(Math.max(0, out.length - limit)) : out;
+
 export function createLedger(options: LedgerOptions): Ledger {
-  const { dedupWindowMs, maxEvents, maxConversions } = options;
+  const { maxEvents } = options;
   let records: EventRecord[] = [];
-  let groups = new Map<string, ConversionGroup>();
-  // Key → the counted copy's time and group, for keys still inside the window.
-  let active = new Map<string, { firstAt: number; groupId: string }>();
+  let book = createGroupBook(options);
   let stats = emptyStats();
+  // "pixelId/eventKey" → X's time of the latest accepted copy (tag health, docs/x-api.md §9).
+  let tracked = new Map<string, number>();
   let seq = 0;
 
-  const pruneActive = (now: number) => {
-    for (const [key, entry] of active) {
-      if (entry.firstAt + dedupWindowMs >= now) break;
-      active.delete(key);
+  const count = (rec: EventRecord, accept: boolean, now: number) => {
+    const ch = rec.channel;
+    stats.received[ch]++;
+    stats.received.total++;
+    if (accept && rec.eventKey && rec.pixelId) {
+      stats.accepted[ch]++;
+      stats.accepted.total++;
+      tracked.set(`${rec.pixelId}/${rec.eventKey}`, now);
+      if (book.dedup(rec, now) === 'counted') stats.counted++;
+      else stats.deduplicated++;
+    } else {
+      stats.rejected[ch]++;
+      stats.rejected.total++;
     }
-  };
-
-  const verdictOf = (g: ConversionGroup): Verdict =>
-    g.conversionId === null
-      ? 'no_conversion_id'
-      : g.pixel.length > 0 && g.capi.length > 0
-        ? 'counted_once'
-        : 'unmatched';
-
-  const newGroup = (rec: EventRecord, id: string, now: number): ConversionGroup => {
-    const group: ConversionGroup = {
-      id,
-      pixelId: rec.pixelId as string,
-      eventId: rec.eventKey as string,
-      conversionId: rec.conversionId,
-      firstSeenAt: new Date(now).toISOString(),
-      windowEndsAt: rec.conversionId === null ? null : new Date(now + dedupWindowMs).toISOString(),
-      verdict: 'unmatched',
-      counted: 1,
-      pixel: [],
-      capi: [],
-    };
-    groups.set(id, group);
-    if (groups.size > maxConversions) {
-      const oldest = groups.keys().next().value;
-      if (oldest !== undefined) groups.delete(oldest);
-    }
-    return group;
-  };
-
-  const attach = (group: ConversionGroup | undefined, rec: EventRecord) => {
-    if (!group) return;
-    group[rec.channel].push(rec);
-    group.verdict = verdictOf(group);
-  };
-
-  const dedup = (rec: EventRecord, now: number) => {
-    const pixelId = rec.pixelId as string;
-    const eventKey = rec.eventKey as string;
-    if (rec.conversionId === null) {
-      rec.dedup = 'counted';
-      rec.conversionGroupId = `${pixelId}/${eventKey}/#${rec.seq}`;
-      stats.counted++;
-      attach(newGroup(rec, rec.conversionGroupId, now), rec);
-      return;
-    }
-    pruneActive(now);
-    const key = conversionKey(pixelId, eventKey, rec.conversionId);
-    const hit = active.get(key);
-    if (hit && now - hit.firstAt <= dedupWindowMs) {
-      rec.dedup = 'deduplicated';
-      rec.conversionGroupId = hit.groupId;
-      stats.deduplicated++;
-      attach(groups.get(hit.groupId), rec);
-      return;
-    }
-    const groupId = `${key}@${now}`;
-    active.delete(key); // re-insert at the end so pruning stays in time order
-    active.set(key, { firstAt: now, groupId });
-    rec.dedup = 'counted';
-    rec.conversionGroupId = groupId;
-    stats.counted++;
-    attach(newGroup(rec, groupId, now), rec);
   };
 
   return {
@@ -257,17 +225,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       if (rec.type === 'page_view') {
         if (rec.validation.ok) stats.pageViews++;
       } else {
-        const ch = rec.channel;
-        stats.received[ch]++;
-        stats.received.total++;
-        if (accept && rec.eventKey && rec.pixelId) {
-          stats.accepted[ch]++;
-          stats.accepted.total++;
-          dedup(rec, now);
-        } else {
-          stats.rejected[ch]++;
-          stats.rejected.total++;
-        }
+        count(rec, accept, now);
       }
       records.push(rec);
       // Trim in chunks so a long benchmark stays O(1) amortized per record.
@@ -290,37 +248,29 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     events(filter = {}) {
       const start = records.length > maxEvents ? records.length - maxEvents : 0;
-      const wanted = filter.eventKey?.replace(/^tw-[0-9a-z]+-/, '').toLowerCase();
+      const wanted = eventKeyOf(filter.eventKey);
       const out: EventRecord[] = [];
       for (let i = start; i < records.length; i++) {
         const r = records[i] as EventRecord;
-        if (filter.since !== undefined && r.seq <= filter.since) continue;
-        if (filter.channel && r.channel !== filter.channel) continue;
-        if (filter.type && r.type !== filter.type) continue;
-        if (filter.conversionId !== undefined && r.conversionId !== filter.conversionId) continue;
-        if (wanted !== undefined && r.eventKey !== wanted) continue;
-        out.push(r);
+        if (matchesEvent(r, filter, wanted)) out.push(r);
       }
-      return filter.limit !== undefined ? out.slice(Math.max(0, out.length - filter.limit)) : out;
+      return newest(out, filter.limit);
     },
     conversions(filter = {}) {
-      const wanted = filter.eventKey?.replace(/^tw-[0-9a-z]+-/, '').toLowerCase();
-      const out: ConversionGroup[] = [];
-      for (const g of groups.values()) {
-        if (filter.conversionId !== undefined && g.conversionId !== filter.conversionId) continue;
-        if (wanted !== undefined && g.eventId !== wanted) continue;
-        if (filter.verdict && g.verdict !== filter.verdict) continue;
-        out.push(g);
-      }
-      return filter.limit !== undefined ? out.slice(Math.max(0, out.length - filter.limit)) : out;
+      const wanted = eventKeyOf(filter.eventKey);
+      const out = [...book.groups()].filter((g) => matchesGroup(g, filter, wanted));
+      return newest(out, filter.limit);
+    },
+    lastTracked(pixelId, eventKey) {
+      return tracked.get(`${pixelId}/${eventKey}`) ?? null;
     },
     stats() {
       return structuredClone(stats);
     },
     reset() {
       records = [];
-      groups = new Map();
-      active = new Map();
+      book = createGroupBook(options);
+      tracked = new Map();
       stats = emptyStats();
     },
   };
