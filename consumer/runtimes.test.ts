@@ -89,3 +89,38 @@ describe('the server core on Node, Bun and Deno', () => {
     expect(signed.result).toEqual(parse('node sign.mjs', node).result);
   });
 });
+
+describe('the kit served by Bun and Deno', () => {
+  interface Served {
+    answers: number[];
+    ips: (string | null)[];
+  }
+  // Two visitors (127.0.0.1 and ::1), a per-IP limit of one: each has its own
+  // bucket (one shared "unknown" bucket would answer the second 429), and the
+  // IPv4 visitor's address reaches X. IPv6 addresses are counted but not sent
+  // to X, which documents only dotted-decimal IPv4 (conversion.ts).
+  const expected: Served = { answers: [202, 202], ips: ['127.0.0.1', null] };
+
+  it(`on Bun.serve (${BUN})`, async () => {
+    const run = await app.run(app.path('node_modules/.bin/bun'), ['serve.mjs'], {
+      env: app.env({ DO_NOT_TRACK: '1' }),
+    });
+    expect(run.code, describeRun('bun serve.mjs', run)).toBe(0);
+    expect(JSON.parse(run.stdout) as Served).toEqual(expected);
+  });
+
+  it(`on Deno.serve (${DENO})`, async () => {
+    const args = [
+      'run',
+      '--allow-read',
+      '--allow-env',
+      '--allow-net',
+      '--node-modules-dir=manual',
+      'serve.mjs',
+    ];
+    const env = app.env({ DENO_DIR: app.path('.deno'), DENO_NO_UPDATE_CHECK: '1' });
+    const run = await app.run(app.path('node_modules/.bin/deno'), args, { env });
+    expect(run.code, describeRun(`deno ${args.join(' ')}`, run)).toBe(0);
+    expect(JSON.parse(run.stdout) as Served).toEqual(expected);
+  });
+});
