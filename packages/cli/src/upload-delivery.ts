@@ -54,10 +54,10 @@ function hooks(run: UploadDelivery, refused: Refused[]): DeliveryHooks<Pending> 
   return {
     interrupted: () => run.signal?.aborted === true,
     async admit(part) {
-      const granted = run.budget.take(run.account, part.length);
+      const granted = await run.budget.take(run.account, part.length);
       if (granted === 0) {
         run.status('waiting for the rate budget', true);
-        await run.sleep(Math.max(10, run.budget.nextFreeAt(run.account) - run.now()));
+        await run.sleep(Math.max(10, (await run.budget.nextFreeAt(run.account)) - run.now()));
         return 0;
       }
       run.status(undefined, false);

@@ -43,13 +43,27 @@ beforeEach(async () => {
   await add('p1', '18ce552mlaq', now - 60_000);
   await add('p2', '18ce552mlaq', now);
   await add('p3', 'otheraccount', now);
-  const dead = await add('d1', '18ce552mlaq', now);
+  // Settling needs the claim's token; each is claimed alone, at its own (older) time.
+  const claimOne = async (at: number) =>
+    (
+      await store.claim({ pixelId: 'o8z6j', account: '18ce552mlaq', limit: 1, now: at, leaseMs: 1 })
+    ).map((e) => ({ id: e.id, token: e.claim?.token ?? '' }));
+  const dead = await add('d1', '18ce552mlaq', now - 31 * DAY);
+  const [deadClaim] = await claimOne(now - 31 * DAY);
+  expect(deadClaim?.id).toBe(dead);
   await store.markDead(
-    [{ id: dead, reason: 'X rejected the conversion: WEB_EVENT_TAG_NOT_FOUND' }],
+    [
+      {
+        ...(deadClaim as { id: number; token: string }),
+        reason: 'X rejected the conversion: WEB_EVENT_TAG_NOT_FOUND',
+      },
+    ],
     now,
   );
   const old = await add('old', '18ce552mlaq', now - 30 * DAY);
-  await store.markDelivered([old], now - 30 * DAY);
+  const oldClaim = await claimOne(now - 30 * DAY);
+  expect(oldClaim.map((r) => r.id)).toEqual([old]);
+  await store.markDelivered(oldClaim, now - 30 * DAY);
   await store.close();
 });
 

@@ -177,7 +177,7 @@ async function sendPart<T>(
 ): Promise<Answer<T>> {
   const outcome = await target.client.send(target.pixelId, part.map(target.conversionOf));
   const now = target.now();
-  if (outcome.rateLimit) target.budget.update(target.account, outcome.rateLimit);
+  if (outcome.rateLimit) await target.budget.update(target.account, outcome.rateLimit);
   const attempt: AttemptState = {
     ...(hooks.attemptOf?.(part, tries, firstSentAt) ?? {
       attempts: tries,

@@ -46,7 +46,7 @@ export function createGroupPasses(options: GroupPassesOptions): GroupPasses {
       const at = now();
       if (pauseOf(group.account, at)) break;
       const wanted = Math.min(batchSize, due);
-      const granted = budget.take(group.account, wanted);
+      const granted = await budget.take(group.account, wanted);
       if (granted === 0) break;
       const events = await store.claim({
         pixelId: group.pixelId,
@@ -55,7 +55,7 @@ export function createGroupPasses(options: GroupPassesOptions): GroupPasses {
         now: at,
         leaseMs,
       });
-      if (events.length < granted) budget.refund(group.account, granted - events.length);
+      if (events.length < granted) await budget.refund(group.account, granted - events.length);
       if (events.length === 0) break;
       await settle(group.pixelId, group.account, events);
       sent += events.length;
@@ -119,7 +119,7 @@ export function createGroupPasses(options: GroupPassesOptions): GroupPasses {
       if (pause) consider(pause.until);
       else {
         const flushAt = group.due >= batchSize ? at : group.since + flushIntervalMs;
-        consider(Math.max(budget.nextFreeAt(group.account), flushAt));
+        consider(Math.max(await budget.nextFreeAt(group.account), flushAt));
       }
     }
     if (groups.length === 0) {

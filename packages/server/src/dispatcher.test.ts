@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBudget, fakeX, memoryLogger, ok, simpleDecide } from '../test/fakes.ts';
 import { conversion } from '../test/outbox-contract.ts';
-import { DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
+import { DEDUP_WINDOW_MS_DEFAULT, LEASE_MS_DEFAULT } from './defaults.ts';
 import { createDispatcher, type DispatcherOptions } from './dispatcher.ts';
 import type { OutboxStore } from './outbox.ts';
 import { memoryOutbox } from './outbox-memory.ts';
@@ -240,7 +240,7 @@ describe('createDispatcher', () => {
 
   it('does not spin while the budget is empty or the account is paused', async () => {
     const budget = fakeBudget(0);
-    budget.nextFreeAt = () => Date.now(); // claims "free now" but grants nothing
+    budget.nextFreeAt = async () => Date.now(); // claims "free now" but grants nothing
     const { dispatcher, enqueue, store, x } = setup({ budget });
     const ready = vi.spyOn(store, 'ready');
     await dispatcher.start();
@@ -265,7 +265,7 @@ describe('createDispatcher', () => {
     ]);
   });
 
-  it('on start, re-delivers events a dead process left in flight', async () => {
+  it('re-delivers events a dead process left in flight once their lease ran out, not before', async () => {
     const { store, x, dispatcher } = setup();
     await store.enqueue({
       pixelId: 'o8z6j',
@@ -274,9 +274,12 @@ describe('createDispatcher', () => {
       now: T0,
       dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
     });
-    await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 3_600_000 });
+    await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 60_000 });
     await dispatcher.start();
     await advance(1000);
+    // The claim may belong to a live process sharing the store: left alone.
+    expect(x.accepted).toHaveLength(0);
+    await advance(60_000);
     expect(x.accepted).toHaveLength(1);
   });
 
@@ -302,6 +305,8 @@ describe('createDispatcher', () => {
     await advance(500);
     expect(await stopped).toEqual({ drained: false });
     expect(await store.stats(Date.now())).toMatchObject({ inFlight: 2, delivered: 0 });
-    expect(await store.recoverInFlight(Date.now())).toBe(2);
+    // The next start recovers them once the lease (60 s by default) has run out.
+    expect(await store.recoverInFlight(Date.now())).toBe(0);
+    expect(await store.recoverInFlight(Date.now() + LEASE_MS_DEFAULT)).toBe(2);
   });
 });

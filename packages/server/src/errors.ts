@@ -35,6 +35,21 @@ export class ValidationError extends TwclidKitError {
   }
 }
 
+/**
+ * The outbox could not be reached in time: another process held the SQLite
+ * file's write lock past the busy timeout, the disk is full, or a networked
+ * store is down. Nothing was stored; the request may be retried after
+ * `retryAfterS` seconds (the kit answers 503 with `Retry-After`).
+ */
+export class StoreUnavailableError extends TwclidKitError {
+  override name = 'StoreUnavailableError';
+  readonly retryAfterS: number;
+  constructor(message: string, options: { cause?: unknown; retryAfterS?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterS = options.retryAfterS ?? 1;
+  }
+}
+
 function hasBrand(error: unknown): error is TwclidKitError {
   return (
     typeof error === 'object' &&
@@ -56,4 +71,9 @@ export function isConfigError(error: unknown): error is ConfigError {
 /** `true` for a {@link ValidationError}, from this or another copy of the package. */
 export function isValidationError(error: unknown): error is ValidationError {
   return hasBrand(error) && error.name === 'ValidationError';
+}
+
+/** `true` for a {@link StoreUnavailableError}, from this or another copy of the package. */
+export function isStoreUnavailableError(error: unknown): error is StoreUnavailableError {
+  return hasBrand(error) && error.name === 'StoreUnavailableError';
 }

@@ -8,7 +8,7 @@
  */
 import { type Answer, type DeliveryHooks, deliverBatch } from './batch-delivery.ts';
 import type { PausedAccount } from './dispatcher.ts';
-import type { OutboxEvent, OutboxStore } from './outbox.ts';
+import { claimRefs, type OutboxEvent, type OutboxStore, type SettleResult } from './outbox.ts';
 import { describeOutcome } from './outcome-text.ts';
 import type { AttemptState } from './retry.ts';
 import type { Logger, RateBudget, RetryDecision, SendOutcome, XClient } from './x-types.ts';
@@ -41,8 +41,6 @@ export interface OutboxDelivery {
   readonly counters: DeliveryCounters;
 }
 
-const idsOf = (events: readonly OutboxEvent[]) => events.map((e) => e.id);
-
 export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDelivery {
   const { store, client, budget, decide, logger, now, authPauseMs, pauseOf } = options;
   const counters: DeliveryCounters = {
@@ -60,10 +58,23 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
     );
   }
 
+  /**
+   * A settle that found claims no longer current: the lease ran out and
+   * another worker took the events over, so their fate is its to record (X
+   * deduplicates a copy sent twice by `conversion_id`). Logged, never fatal.
+   */
+  function settled(action: string, result: SettleResult): void {
+    if (result.stale.length === 0) return;
+    logger.log('warn', 'outbox.claim_lost', { action, events: result.stale.length });
+  }
+
   /** Events put back as due now, without counting an attempt (paused account, no budget). */
   async function setAside(events: OutboxEvent[]): Promise<'set-aside'> {
     const t = now();
-    await store.reschedule(idsOf(events), { now: t, nextAttemptAt: t, countAttempt: false });
+    settled(
+      'reschedule',
+      await store.reschedule(claimRefs(events), { now: t, nextAttemptAt: t, countAttempt: false }),
+    );
     return 'set-aside';
   }
 
@@ -84,20 +95,31 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
     });
     // The pause lives in the dispatcher (so `resume()` takes effect at once); the
     // events stay due and are skipped while the account is paused.
-    await store.reschedule(idsOf(answer.items), {
-      now: at,
-      nextAttemptAt: at,
-      error: describeOutcome(outcome),
-      countAttempt: false,
-    });
+    if (outcome.kind === 'rate_limited') {
+      // Shared budgets (the SQLite file, a database) pause every process until X's reset.
+      await budget.update(account, { remaining: 0, resetAt: until });
+    }
+    settled(
+      'reschedule',
+      await store.reschedule(claimRefs(answer.items), {
+        now: at,
+        nextAttemptAt: at,
+        error: describeOutcome(outcome),
+        countAttempt: false,
+      }),
+    );
   }
 
   async function deadLetter(pixelId: string, account: string, answer: Answer<OutboxEvent>) {
     const reason = (answer.step as { reason: string }).reason;
-    const ids = idsOf(answer.items);
-    await store.markDead(
-      ids.map((id) => ({ id, reason })),
-      answer.attempt.now,
+    const refs = claimRefs(answer.items);
+    const ids = refs.map((r) => r.id);
+    settled(
+      'markDead',
+      await store.markDead(
+        refs.map((ref) => ({ ...ref, reason })),
+        answer.attempt.now,
+      ),
     );
     // A policy that splits down to one event names it; a policy's own verdict counts events.
     const which =
@@ -111,10 +133,10 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         // The claimed batch took its budget when it was claimed.
         if (initial) return events.length;
         if (pauseOf(account, now())) return setAside(events);
-        const granted = budget.take(account, events.length);
+        const granted = await budget.take(account, events.length);
         if (granted < events.length) {
           // Not enough budget for the half now: put it back; it is split again later.
-          budget.refund(account, granted);
+          await budget.refund(account, granted);
           return setAside(events);
         }
         return granted;
@@ -143,7 +165,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         );
       },
       async delivered({ items, outcome, attempt }) {
-        await store.markDelivered(idsOf(items), attempt.now);
+        settled('markDelivered', await store.markDelivered(claimRefs(items), attempt.now));
         if (!outcome.ok) return;
         counters.lastDebugId = outcome.debugId;
         logger.log('info', 'x.send', {
@@ -159,12 +181,15 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         const { step, attempt } = answer;
         if (step.step === 'wait') await pauseAccount(account, answer, step.untilMs);
         else {
-          await store.reschedule(idsOf(answer.items), {
-            now: attempt.now,
-            nextAttemptAt: attempt.now + step.delayMs,
-            error: describeOutcome(answer.outcome),
-            countAttempt: true,
-          });
+          settled(
+            'reschedule',
+            await store.reschedule(claimRefs(answer.items), {
+              now: attempt.now,
+              nextAttemptAt: attempt.now + step.delayMs,
+              error: describeOutcome(answer.outcome),
+              countAttempt: true,
+            }),
+          );
         }
         return 'next';
       },

@@ -5,19 +5,259 @@
  */
 import {
   type ClaimInput,
+  type ClaimRef,
   dedupKey,
   type EnqueueInput,
   type EnqueueResult,
+  newClaimToken,
   type OutboxEvent,
   type OutboxStats,
   type OutboxStore,
   type ReadyGroup,
   type RescheduleInput,
+  type SettleResult,
 } from './outbox.ts';
 
-interface Row extends OutboxEvent {
+interface Row extends Omit<OutboxEvent, 'claim'> {
   key: string | undefined;
   leaseUntil: number | undefined;
+  token: string | undefined;
+}
+
+/** The rows and their indexes. */
+interface Table {
+  rows: Map<number, Row>;
+  /** dedup key → id of the newest event with that key. */
+  byKey: Map<string, number>;
+  /**
+   * IDs of events not yet delivered or dead, oldest first: what the dispatcher
+   * scans, so its passes stay proportional to the backlog, not to history.
+   */
+  open: Set<number>;
+  nextId: number;
+}
+
+function* openRows(t: Table): Generator<Row> {
+  for (const id of t.open) {
+    const row = t.rows.get(id);
+    if (row) yield row;
+  }
+}
+
+function copy(row: Row): OutboxEvent {
+  const { key: _key, leaseUntil, token, ...event } = row;
+  const out: OutboxEvent = { ...event, conversion: structuredClone(row.conversion) };
+  if (row.state === 'in_flight' && token !== undefined && leaseUntil !== undefined)
+    out.claim = { token, leaseUntil };
+  return out;
+}
+
+const isDue = (row: Row, now: number): boolean =>
+  (row.state === 'pending' && row.nextAttemptAt <= now) ||
+  (row.state === 'in_flight' && (row.leaseUntil ?? 0) <= now);
+
+/** Applies `fn` to each event whose claim is current; the others are reported stale. */
+function settle(t: Table, refs: readonly ClaimRef[], fn: (row: Row) => void): SettleResult {
+  const result: SettleResult = { settled: 0, stale: [] };
+  for (const ref of refs) {
+    const row = t.rows.get(ref.id);
+    if (row?.state !== 'in_flight' || row.token !== ref.token) {
+      result.stale.push(ref.id);
+      continue;
+    }
+    row.token = undefined;
+    row.leaseUntil = undefined;
+    fn(row);
+    result.settled++;
+  }
+  return result;
+}
+
+function enqueue(t: Table, input: EnqueueInput): EnqueueResult {
+  const key = dedupKey(input.conversion);
+  if (key !== undefined) {
+    const previous = t.byKey.get(key);
+    const row = previous === undefined ? undefined : t.rows.get(previous);
+    if (row && row.createdAt > input.now - input.dedupWindowMs) {
+      return { id: row.id, duplicate: true };
+    }
+  }
+  const id = t.nextId++;
+  t.rows.set(id, {
+    id,
+    pixelId: input.pixelId,
+    account: input.account,
+    conversion: structuredClone(input.conversion),
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: input.now,
+    createdAt: input.now,
+    updatedAt: input.now,
+    key,
+    leaseUntil: undefined,
+    token: undefined,
+  });
+  if (key !== undefined) t.byKey.set(key, id);
+  t.open.add(id);
+  return { id, duplicate: false };
+}
+
+function ready(t: Table, now: number): ReadyGroup[] {
+  const groups = new Map<string, ReadyGroup>();
+  for (const row of openRows(t)) {
+    if (!isDue(row, now)) continue;
+    const name = `${row.pixelId}\u0000${row.account}`;
+    const since = row.createdAt;
+    const group = groups.get(name);
+    if (group) {
+      group.due++;
+      group.since = Math.min(group.since, since);
+    } else groups.set(name, { pixelId: row.pixelId, account: row.account, due: 1, since });
+  }
+  return [...groups.values()];
+}
+
+function nextDueAt(t: Table): number | undefined {
+  let next: number | undefined;
+  for (const row of openRows(t)) {
+    const at = row.state === 'pending' ? row.nextAttemptAt : row.leaseUntil;
+    if (at !== undefined && (next === undefined || at < next)) next = at;
+  }
+  return next;
+}
+
+function claim(t: Table, input: ClaimInput): OutboxEvent[] {
+  const claimed: OutboxEvent[] = [];
+  const token = newClaimToken();
+  // Set iteration follows insertion order: oldest first (a requeued dead letter goes last).
+  for (const row of openRows(t)) {
+    if (claimed.length >= input.limit) break;
+    if (row.pixelId !== input.pixelId || row.account !== input.account) continue;
+    if (!isDue(row, input.now)) continue;
+    row.state = 'in_flight';
+    row.leaseUntil = input.now + input.leaseMs;
+    row.token = token;
+    row.updatedAt = input.now;
+    claimed.push(copy(row));
+  }
+  return claimed;
+}
+
+function stats(t: Table, now: number): OutboxStats {
+  const out: OutboxStats = {
+    pending: 0,
+    inFlight: 0,
+    delivered: 0,
+    dead: 0,
+    oldestPendingAgeMs: null,
+    depthByAccount: {},
+    oldestPendingAgeMsByAccount: {},
+  };
+  let oldest: number | undefined;
+  const oldestByAccount = new Map<string, number>();
+  for (const row of t.rows.values()) {
+    if (row.state === 'delivered') out.delivered++;
+    else if (row.state === 'dead') out.dead++;
+    else {
+      if (row.state === 'pending') out.pending++;
+      else out.inFlight++;
+      out.depthByAccount[row.account] = (out.depthByAccount[row.account] ?? 0) + 1;
+      if (oldest === undefined || row.createdAt < oldest) oldest = row.createdAt;
+      const accountOldest = oldestByAccount.get(row.account);
+      if (accountOldest === undefined || row.createdAt < accountOldest)
+        oldestByAccount.set(row.account, row.createdAt);
+    }
+  }
+  out.oldestPendingAgeMs = oldest === undefined ? null : Math.max(0, now - oldest);
+  for (const [name, at] of oldestByAccount)
+    out.oldestPendingAgeMsByAccount[name] = Math.max(0, now - at);
+  return out;
+}
+
+/** The settle calls: each acts only on events whose claim token is current. */
+function settlers(t: Table): Pick<OutboxStore, 'markDelivered' | 'reschedule' | 'markDead'> {
+  return {
+    async markDelivered(refs, now) {
+      return settle(t, refs, (row) => {
+        t.open.delete(row.id);
+        row.state = 'delivered';
+        row.updatedAt = now;
+      });
+    },
+    async reschedule(refs, input: RescheduleInput) {
+      return settle(t, refs, (row) => {
+        row.state = 'pending';
+        row.nextAttemptAt = input.nextAttemptAt;
+        if (input.countAttempt) row.attempts++;
+        if (input.error !== undefined) row.lastError = input.error;
+        row.updatedAt = input.now;
+      });
+    },
+    async markDead(entries, now) {
+      const reasons = new Map(entries.map((e) => [e.id, e.reason]));
+      return settle(t, entries, (row) => {
+        t.open.delete(row.id);
+        row.state = 'dead';
+        row.lastError = reasons.get(row.id) as string;
+        row.updatedAt = now;
+      });
+    },
+  };
+}
+
+/** Dead letters, requeue and purge: the operator's side. */
+function housekeeping(
+  t: Table,
+): Pick<OutboxStore, 'recoverInFlight' | 'deadLetters' | 'requeueDead' | 'purgeDelivered'> {
+  return {
+    async recoverInFlight(now) {
+      let count = 0;
+      for (const row of openRows(t)) {
+        if (row.state !== 'in_flight' || (row.leaseUntil ?? 0) > now) continue;
+        row.state = 'pending';
+        row.leaseUntil = undefined;
+        row.token = undefined;
+        row.nextAttemptAt = Math.min(row.nextAttemptAt, now);
+        row.updatedAt = now;
+        count++;
+      }
+      return count;
+    },
+    async deadLetters(options = {}) {
+      const out: OutboxEvent[] = [];
+      for (const row of t.rows.values()) {
+        if (row.state !== 'dead') continue;
+        if (options.account !== undefined && row.account !== options.account) continue;
+        out.push(copy(row));
+        if (options.limit !== undefined && out.length >= options.limit) break;
+      }
+      return out;
+    },
+    async requeueDead({ now, ids }) {
+      const wanted = ids ? new Set(ids) : undefined;
+      let count = 0;
+      for (const row of t.rows.values()) {
+        if (row.state !== 'dead' || (wanted && !wanted.has(row.id))) continue;
+        t.open.add(row.id);
+        row.state = 'pending';
+        row.attempts = 0;
+        row.nextAttemptAt = now;
+        row.updatedAt = now;
+        count++;
+      }
+      return count;
+    },
+    async purgeDelivered({ now, olderThanMs }) {
+      let count = 0;
+      for (const row of [...t.rows.values()]) {
+        if (row.state !== 'delivered' || row.updatedAt >= now - olderThanMs) continue;
+        t.rows.delete(row.id);
+        if (row.key !== undefined && t.byKey.get(row.key) === row.id) t.byKey.delete(row.key);
+        count++;
+      }
+      return count;
+    },
+  };
 }
 
 /**
@@ -29,223 +269,15 @@ interface Row extends OutboxEvent {
  * ```
  */
 export function memoryOutbox(): OutboxStore {
-  const rows = new Map<number, Row>();
-  /** dedup key → id of the newest event with that key. */
-  const byKey = new Map<string, number>();
-  /**
-   * IDs of events not yet delivered or dead, oldest first: what the dispatcher
-   * scans, so its passes stay proportional to the backlog, not to history.
-   */
-  const open = new Set<number>();
-  let nextId = 1;
-  const openRows = function* (): Generator<Row> {
-    for (const id of open) {
-      const row = rows.get(id);
-      if (row) yield row;
-    }
-  };
-
-  const copy = (row: Row): OutboxEvent => {
-    const { key: _key, leaseUntil: _lease, ...event } = row;
-    return { ...event, conversion: structuredClone(row.conversion) };
-  };
-  const isDue = (row: Row, now: number): boolean =>
-    (row.state === 'pending' && row.nextAttemptAt <= now) ||
-    (row.state === 'in_flight' && (row.leaseUntil ?? 0) <= now);
-  const each = (ids: readonly number[], fn: (row: Row) => void): void => {
-    for (const id of ids) {
-      const row = rows.get(id);
-      if (row) fn(row);
-    }
-  };
-
+  const t: Table = { rows: new Map(), byKey: new Map(), open: new Set(), nextId: 1 };
   return {
-    async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
-      const key = dedupKey(input.conversion);
-      if (key !== undefined) {
-        const previous = byKey.get(key);
-        const row = previous === undefined ? undefined : rows.get(previous);
-        if (row && row.createdAt > input.now - input.dedupWindowMs) {
-          return { id: row.id, duplicate: true };
-        }
-      }
-      const id = nextId++;
-      rows.set(id, {
-        id,
-        pixelId: input.pixelId,
-        account: input.account,
-        conversion: structuredClone(input.conversion),
-        state: 'pending',
-        attempts: 0,
-        nextAttemptAt: input.now,
-        createdAt: input.now,
-        updatedAt: input.now,
-        key,
-        leaseUntil: undefined,
-      });
-      if (key !== undefined) byKey.set(key, id);
-      open.add(id);
-      return { id, duplicate: false };
-    },
-
-    async ready(now: number): Promise<ReadyGroup[]> {
-      const groups = new Map<string, ReadyGroup>();
-      for (const row of openRows()) {
-        if (!isDue(row, now)) continue;
-        const name = `${row.pixelId}\u0000${row.account}`;
-        const since = row.createdAt;
-        const group = groups.get(name);
-        if (group) {
-          group.due++;
-          group.since = Math.min(group.since, since);
-        } else groups.set(name, { pixelId: row.pixelId, account: row.account, due: 1, since });
-      }
-      return [...groups.values()];
-    },
-
-    async nextDueAt(): Promise<number | undefined> {
-      let next: number | undefined;
-      for (const row of openRows()) {
-        const at =
-          row.state === 'pending'
-            ? row.nextAttemptAt
-            : row.state === 'in_flight'
-              ? row.leaseUntil
-              : undefined;
-        if (at !== undefined && (next === undefined || at < next)) next = at;
-      }
-      return next;
-    },
-
-    async claim(input: ClaimInput): Promise<OutboxEvent[]> {
-      const claimed: OutboxEvent[] = [];
-      // Set iteration follows insertion order: oldest first (a requeued dead letter goes last).
-      for (const row of openRows()) {
-        if (claimed.length >= input.limit) break;
-        if (row.pixelId !== input.pixelId || row.account !== input.account) continue;
-        if (!isDue(row, input.now)) continue;
-        row.state = 'in_flight';
-        row.leaseUntil = input.now + input.leaseMs;
-        row.updatedAt = input.now;
-        claimed.push(copy(row));
-      }
-      return claimed;
-    },
-
-    async markDelivered(ids, now) {
-      each(ids, (row) => {
-        open.delete(row.id);
-        row.state = 'delivered';
-        row.leaseUntil = undefined;
-        row.updatedAt = now;
-      });
-    },
-
-    async reschedule(ids, input: RescheduleInput) {
-      each(ids, (row) => {
-        if (row.state === 'delivered' || row.state === 'dead') open.add(row.id);
-        row.state = 'pending';
-        row.leaseUntil = undefined;
-        row.nextAttemptAt = input.nextAttemptAt;
-        if (input.countAttempt) row.attempts++;
-        if (input.error !== undefined) row.lastError = input.error;
-        row.updatedAt = input.now;
-      });
-    },
-
-    async markDead(entries, now) {
-      for (const entry of entries) {
-        const row = rows.get(entry.id);
-        if (!row) continue;
-        open.delete(row.id);
-        row.state = 'dead';
-        row.leaseUntil = undefined;
-        row.lastError = entry.reason;
-        row.updatedAt = now;
-      }
-    },
-
-    async recoverInFlight(now) {
-      let count = 0;
-      for (const row of openRows()) {
-        if (row.state !== 'in_flight') continue;
-        row.state = 'pending';
-        row.leaseUntil = undefined;
-        row.nextAttemptAt = Math.min(row.nextAttemptAt, now);
-        row.updatedAt = now;
-        count++;
-      }
-      return count;
-    },
-
-    async stats(now): Promise<OutboxStats> {
-      const stats: OutboxStats = {
-        pending: 0,
-        inFlight: 0,
-        delivered: 0,
-        dead: 0,
-        oldestPendingAgeMs: null,
-        depthByAccount: {},
-        oldestPendingAgeMsByAccount: {},
-      };
-      let oldest: number | undefined;
-      const oldestByAccount = new Map<string, number>();
-      for (const row of rows.values()) {
-        if (row.state === 'delivered') stats.delivered++;
-        else if (row.state === 'dead') stats.dead++;
-        else {
-          if (row.state === 'pending') stats.pending++;
-          else stats.inFlight++;
-          stats.depthByAccount[row.account] = (stats.depthByAccount[row.account] ?? 0) + 1;
-          if (oldest === undefined || row.createdAt < oldest) oldest = row.createdAt;
-          const accountOldest = oldestByAccount.get(row.account);
-          if (accountOldest === undefined || row.createdAt < accountOldest)
-            oldestByAccount.set(row.account, row.createdAt);
-        }
-      }
-      stats.oldestPendingAgeMs = oldest === undefined ? null : Math.max(0, now - oldest);
-      for (const [name, at] of oldestByAccount)
-        stats.oldestPendingAgeMsByAccount[name] = Math.max(0, now - at);
-      return stats;
-    },
-
-    async deadLetters(options = {}) {
-      const out: OutboxEvent[] = [];
-      for (const row of rows.values()) {
-        if (row.state !== 'dead') continue;
-        if (options.account !== undefined && row.account !== options.account) continue;
-        out.push(copy(row));
-        if (options.limit !== undefined && out.length >= options.limit) break;
-      }
-      return out;
-    },
-
-    async requeueDead({ now, ids }) {
-      const wanted = ids ? new Set(ids) : undefined;
-      let count = 0;
-      for (const row of rows.values()) {
-        if (row.state !== 'dead' || (wanted && !wanted.has(row.id))) continue;
-        open.add(row.id);
-        row.state = 'pending';
-        row.attempts = 0;
-        row.nextAttemptAt = now;
-        row.updatedAt = now;
-        count++;
-      }
-      return count;
-    },
-
-    async purgeDelivered({ now, olderThanMs }) {
-      let count = 0;
-      for (const row of [...rows.values()]) {
-        if (row.state !== 'delivered' || row.updatedAt >= now - olderThanMs) continue;
-        rows.delete(row.id);
-        if (row.key !== undefined && byKey.get(row.key) === row.id) byKey.delete(row.key);
-        count++;
-      }
-      return count;
-    },
-
+    enqueue: async (input) => enqueue(t, input),
+    ready: async (now) => ready(t, now),
+    nextDueAt: async () => nextDueAt(t),
+    claim: async (input) => claim(t, input),
+    ...settlers(t),
+    ...housekeeping(t),
+    stats: async (now) => stats(t, now),
     async close() {},
   };
 }

@@ -28,12 +28,14 @@ describe('sqliteOutbox file handling', () => {
     await first.close();
 
     const second = sqliteOutbox({ path });
-    expect(await second.recoverInFlight(2)).toBe(1);
+    // The claim's lease (60 s) still holds: only an expired one is recovered.
+    expect(await second.recoverInFlight(2)).toBe(0);
+    expect(await second.recoverInFlight(60_001)).toBe(1);
     const [event] = await second.claim({
       pixelId: 'o8z6j',
       account: 'a',
       limit: 1,
-      now: 2,
+      now: 60_001,
       leaseMs: 1,
     });
     expect(event?.conversion).toEqual(c);

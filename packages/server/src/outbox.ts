@@ -9,7 +9,8 @@
  * tests drive it with fake time.
  */
 import { DEDUP_WINDOW_MIN_MS, DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
-import type { CapiConversion } from './x-types.ts';
+import type { RateBudgetOptions } from './rate-budget.ts';
+import type { CapiConversion, RateBudget } from './x-types.ts';
 
 export type OutboxState = 'pending' | 'in_flight' | 'delivered' | 'dead';
 
@@ -30,6 +31,35 @@ export interface OutboxEvent {
   lastError?: string;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Set on events returned by `claim()`: the claim's random token, which
+   * `markDelivered`, `reschedule` and `markDead` must present, and when its
+   * lease ends.
+   */
+  claim?: ClaimTicket;
+}
+
+/** What a claim hands its holder: without the current token, nothing it settles counts. */
+export interface ClaimTicket {
+  token: string;
+  /** Epoch ms when the lease ends; after that, another worker may take the event. */
+  leaseUntil: number;
+}
+
+/** An event to settle, with the token of the claim that holds it. */
+export interface ClaimRef {
+  id: number;
+  token: string;
+}
+
+/**
+ * What a settle call did. An event whose claim is no longer current (its lease
+ * expired and it was recovered or claimed again, or it was settled already) is
+ * left untouched and listed in `stale`: its current holder settles it.
+ */
+export interface SettleResult {
+  settled: number;
+  stale: number[];
 }
 
 export interface EnqueueInput {
@@ -65,6 +95,16 @@ export interface ClaimInput {
   leaseMs: number;
 }
 
+/** The refs of claimed events, for the settle calls (an event without a claim gets no valid ref). */
+export function claimRefs(events: readonly OutboxEvent[]): ClaimRef[] {
+  return events.map((e) => ({ id: e.id, token: e.claim?.token ?? '' }));
+}
+
+/** A fresh claim token: 128 random bits (Web Crypto, so edge runtimes have it too). */
+export function newClaimToken(): string {
+  return crypto.randomUUID();
+}
+
 export interface RescheduleInput {
   now: number;
   nextAttemptAt: number;
@@ -92,14 +132,25 @@ export interface OutboxStore {
   ready(now: number): Promise<ReadyGroup[]>;
   /** The earliest time an undelivered event becomes due; `undefined` when the outbox is empty. */
   nextDueAt(): Promise<number | undefined>;
-  /** Marks up to `limit` due events of one pixel/account in flight, oldest first, and returns them. */
+  /**
+   * Marks up to `limit` due events of one pixel/account in flight, oldest
+   * first, under one new claim (a random token and a lease until
+   * `now + leaseMs`), and returns them with it (`event.claim`). Two workers
+   * never hold the same event: a claimed event is due again only once its
+   * lease expired.
+   */
   claim(input: ClaimInput): Promise<OutboxEvent[]>;
-  markDelivered(ids: readonly number[], now: number): Promise<void>;
-  /** Puts events back to pending for a later attempt. */
-  reschedule(ids: readonly number[], input: RescheduleInput): Promise<void>;
-  /** Dead-letters events, each with its reason (X's message). */
-  markDead(entries: readonly { id: number; reason: string }[], now: number): Promise<void>;
-  /** Start-up: events left in flight by a dead process become pending again. Returns how many. */
+  /** Settles claimed events as delivered; only those whose claim is current (see `SettleResult`). */
+  markDelivered(refs: readonly ClaimRef[], now: number): Promise<SettleResult>;
+  /** Puts claimed events back to pending for a later attempt (current claims only). */
+  reschedule(refs: readonly ClaimRef[], input: RescheduleInput): Promise<SettleResult>;
+  /** Dead-letters claimed events, each with its reason (X's message; current claims only). */
+  markDead(entries: readonly (ClaimRef & { reason: string })[], now: number): Promise<SettleResult>;
+  /**
+   * Events whose lease expired (their holder died) become pending again, so
+   * they are not counted as in flight. A live claim, e.g. another process's on
+   * a shared file, is never touched. Returns how many.
+   */
   recoverInFlight(now: number): Promise<number>;
   stats(now: number): Promise<OutboxStats>;
   /** Dead letters, oldest first. */
@@ -108,6 +159,12 @@ export interface OutboxStore {
   requeueDead(options: { now: number; ids?: readonly number[] }): Promise<number>;
   /** Deletes delivered events last updated before `now - olderThanMs`. Returns how many. */
   purgeDelivered(options: { now: number; olderThanMs: number }): Promise<number>;
+  /**
+   * Optional: X's budget kept in the store, shared by every process using it
+   * (the SQLite file, a database), pauses until X's reset included. The kit
+   * uses it when no `budget` is given; without it, each process budgets alone.
+   */
+  rateBudget?(options?: RateBudgetOptions): RateBudget;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,9 @@
  * of that length, wherever it starts, ever holds more than `limit` events
  * (a fixed window or a token bucket can allow up to twice the limit across a
  * boundary).
+ *
+ * This budget lives in the process. Processes sharing a SQLite file share
+ * one budget through it (`store.rateBudget()`, rate-budget-sqlite.ts).
  */
 import { X_BUDGET_DEFAULT, X_BUDGET_WINDOW_MS_DEFAULT } from './x-limits.ts';
 import type { RateBudget, RateLimitInfo } from './x-types.ts';
@@ -19,6 +22,20 @@ export interface RateBudgetOptions {
   windowMs?: number;
   /** Clock (epoch ms). Default: `Date.now`. */
   now?: () => number;
+}
+
+/** The options with their defaults, checked. */
+export function budgetSettings(options: RateBudgetOptions): {
+  limit: number;
+  windowMs: number;
+  now: () => number;
+} {
+  const limit = options.limit ?? X_BUDGET_DEFAULT;
+  const windowMs = options.windowMs ?? X_BUDGET_WINDOW_MS_DEFAULT;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError('limit must be a positive integer');
+  if (!(windowMs > 0)) throw new RangeError('windowMs must be positive');
+  return { limit, windowMs, now: options.now ?? Date.now };
 }
 
 interface Spend {
@@ -40,16 +57,11 @@ interface AccountState {
  *
  * @example
  * const budget = createRateBudget(); // 60,000 events / rolling 15 min per account
- * const n = budget.take('18ce552mlaq', batch.length); // send the first n now
- * if (n < batch.length) setTimeout(flush, budget.nextFreeAt('18ce552mlaq') - Date.now());
+ * const n = await budget.take('18ce552mlaq', batch.length); // send the first n now
+ * if (n < batch.length) setTimeout(flush, (await budget.nextFreeAt('18ce552mlaq')) - Date.now());
  */
 export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
-  const limit = options.limit ?? X_BUDGET_DEFAULT;
-  const windowMs = options.windowMs ?? X_BUDGET_WINDOW_MS_DEFAULT;
-  const now = options.now ?? Date.now;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new RangeError('limit must be a positive integer');
-  if (!(windowMs > 0)) throw new RangeError('windowMs must be positive');
+  const { limit, windowMs, now } = budgetSettings(options);
   const accounts = new Map<string, AccountState>();
 
   function state(account: string, at: number): AccountState {
@@ -71,7 +83,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
   }
 
   return {
-    take(account, wanted) {
+    async take(account, wanted) {
       const at = now();
       const s = state(account, at);
       if (at < s.blockedUntil) return 0;
@@ -84,7 +96,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
       return granted;
     },
 
-    nextFreeAt(account) {
+    async nextFreeAt(account) {
       const at = now();
       const s = state(account, at);
       const start = Math.max(at, s.blockedUntil);
@@ -100,7 +112,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
       return start;
     },
 
-    refund(account, count) {
+    async refund(account, count) {
       const s = state(account, now());
       let left = Math.max(0, Math.floor(count));
       // Newest first: the events being given back are the ones just taken.
@@ -113,7 +125,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
       }
     },
 
-    update(account, info: RateLimitInfo) {
+    async update(account, info: RateLimitInfo) {
       // X says nothing more is allowed until the reset [RL].
       if (info.remaining === 0 && info.resetAt !== undefined) {
         const s = state(account, now());

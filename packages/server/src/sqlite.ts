@@ -5,3 +5,6 @@
  */
 export type { SqliteOutboxOptions } from './outbox-sqlite.ts';
 export { OUTBOX_DB_DEFAULT, resolveOutboxPath, sqliteOutbox } from './outbox-sqlite.ts';
+export { isStoreUnavailableError, StoreUnavailableError } from './errors.ts';
+export { sqliteRateBudget } from './rate-budget-sqlite.ts';
+export { BUSY_TIMEOUT_MS_DEFAULT, SCHEMA_VERSION } from './sqlite-schema.ts';

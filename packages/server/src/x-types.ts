@@ -151,15 +151,19 @@ export type RetryDecision =
   | { action: 'dead'; reason: string };
 
 /** A per-account event budget (see `rate-budget.ts`). Times are epoch ms. */
+/**
+ * X's event budget for an account. Async, so a budget shared by several
+ * processes or instances (in the SQLite file, or a database) implements it too.
+ */
 export interface RateBudget {
   /** How many of `wanted` events may be sent now (0..wanted), and spends them. */
-  take(account: string, wanted: number): number;
+  take(account: string, wanted: number): Promise<number>;
   /** When at least one more event will be free for the account (epoch ms); now if already. */
-  nextFreeAt(account: string): number;
+  nextFreeAt(account: string): Promise<number>;
   /** Gives back events taken but not sent. */
-  refund(account: string, count: number): void;
-  /** Aligns the budget with what X reported. */
-  update(account: string, info: RateLimitInfo): void;
+  refund(account: string, count: number): Promise<void>;
+  /** Aligns the budget with what X reported (a 429's reset pauses the account for every sharer). */
+  update(account: string, info: RateLimitInfo): Promise<void>;
 }
 
 // ---------------------------------------------------------------- auth and logging

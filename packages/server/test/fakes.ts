@@ -51,18 +51,18 @@ export function fakeBudget(allowance = Number.POSITIVE_INFINITY): RateBudget & {
   const budget = {
     left: allowance,
     updates: [] as RateLimitInfo[],
-    take(_account: string, wanted: number) {
+    async take(_account: string, wanted: number) {
       const n = Math.min(wanted, budget.left);
       budget.left -= n;
       return n;
     },
-    nextFreeAt() {
+    async nextFreeAt() {
       return budget.left > 0 ? Date.now() : Date.now() + 1000;
     },
-    refund(_account: string, count: number) {
+    async refund(_account: string, count: number) {
       budget.left += count;
     },
-    update(_account: string, info: RateLimitInfo) {
+    async update(_account: string, info: RateLimitInfo) {
       budget.updates.push(info);
     },
   };

@@ -15,6 +15,7 @@ import { serve } from '@hono/node-server';
 import { EMULATOR_DEFAULTS, type EmulatorHandle, startEmulator } from '@twclid-kit/emulator';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LEASE_MS_DEFAULT } from '../src/defaults.ts';
 import type { Timers } from '../src/dispatcher.ts';
 import { type TwclidKit, type TwclidKitOptions, twclidKit } from '../src/kit.ts';
 import { memoryOutbox } from '../src/outbox-memory.ts';
@@ -227,6 +228,10 @@ describe('twclidKit against the X emulator', () => {
     expect(await store.stats(Date.now())).toMatchObject({ inFlight: 3, delivered: 0 });
     const s = await site({ store });
     await s.kit.start();
+    await s.kit.flush();
+    // The killed process's lease still holds (it could be a live process sharing the file).
+    expect(capiCopies()).toBe(0);
+    s.clock.t += LEASE_MS_DEFAULT;
     await s.kit.flush();
     expect(capiCopies()).toBe(3);
     expect(await s.kit.stats()).toMatchObject({ inFlight: 0, pending: 0, delivered: 3 });

@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEDUP_WINDOW_MS_DEFAULT } from '../src/defaults.ts';
-import type { OutboxStore } from '../src/outbox.ts';
+import { claimRefs, type OutboxEvent, type OutboxStore } from '../src/outbox.ts';
 import type { CapiConversion } from '../src/x-types.ts';
 
 const HOUR = 3_600_000;
@@ -28,6 +28,15 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       account = 'acc1',
       dedupWindowMs = DEDUP_WINDOW_MS_DEFAULT,
     ) => store.enqueue({ pixelId: 'o8z6j', account, conversion: c, now, dedupWindowMs });
+
+    /** Claims every due event of acc1 at `now` (so it can be settled). */
+    const claimAll = (now = T0, leaseMs = 1000, account = 'acc1') =>
+      store.claim({ pixelId: 'o8z6j', account, limit: 500, now, leaseMs });
+    const ref = (events: readonly OutboxEvent[], id: number) => {
+      const found = claimRefs(events).find((r) => r.id === id);
+      if (!found) throw new Error(`event ${id} was not claimed`);
+      return found;
+    };
 
     beforeEach(() => {
       store = open();
@@ -103,16 +112,22 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       const a = await put(conversion());
       const b = await put(conversion());
       const c = await put(conversion());
-      await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 3, now: T0, leaseMs: 1000 });
-      await store.markDelivered([a.id], T0);
-      await store.reschedule([b.id], {
+      const held = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 3,
+        now: T0,
+        leaseMs: 1000,
+      });
+      expect(await store.markDelivered([ref(held, a.id)], T0)).toEqual({ settled: 1, stale: [] });
+      await store.reschedule([ref(held, b.id)], {
         now: T0,
         nextAttemptAt: T0 + 5000,
         error: 'HTTP 503',
         countAttempt: true,
       });
       await store.markDead(
-        [{ id: c.id, reason: 'hashed_email (abc) is not a valid SHA-256 hash' }],
+        [{ ...ref(held, c.id), reason: 'hashed_email (abc) is not a valid SHA-256 hash' }],
         T0,
       );
       expect(await store.nextDueAt()).toBe(T0 + 5000);
@@ -154,7 +169,7 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       const b1 = await put(conversion(), T0 + 5000, 'acc2');
       await put(conversion(), T0 + 7000, 'acc2');
       // An in-flight event is still undelivered: it keeps its account's age.
-      await store.claim({
+      const heldB = await store.claim({
         pixelId: 'o8z6j',
         account: 'acc2',
         limit: 1,
@@ -166,8 +181,15 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
         depthByAccount: { acc1: 2, acc2: 2 },
         oldestPendingAgeMsByAccount: { acc1: 10_000, acc2: 5000 },
       });
-      await store.markDelivered([a1.id], T0 + 10_000);
-      await store.markDead([{ id: b1.id, reason: 'HTTP 400' }], T0 + 10_000);
+      const heldA = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 1,
+        now: T0 + 10_000,
+        leaseMs: 60_000,
+      });
+      await store.markDelivered([ref(heldA, a1.id)], T0 + 10_000);
+      await store.markDead([{ ...ref(heldB, b1.id), reason: 'HTTP 400' }], T0 + 10_000);
       const after = await store.stats(T0 + 10_000);
       expect(after.depthByAccount).toEqual({ acc1: 1, acc2: 1 });
       expect(after.oldestPendingAgeMsByAccount).toEqual({ acc1: 8000, acc2: 3000 });
@@ -176,8 +198,12 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
 
     it('a pause reschedule does not count an attempt', async () => {
       const a = await put(conversion());
-      await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 1000 });
-      await store.reschedule([a.id], { now: T0, nextAttemptAt: T0 + 1, countAttempt: false });
+      const held = await claimAll();
+      await store.reschedule([ref(held, a.id)], {
+        now: T0,
+        nextAttemptAt: T0 + 1,
+        countAttempt: false,
+      });
       const [event] = await store.claim({
         pixelId: 'o8z6j',
         account: 'acc1',
@@ -188,20 +214,106 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
       expect(event?.attempts).toBe(0);
     });
 
-    it('recovers events left in flight by a dead process', async () => {
+    it('recovers only expired claims: a live lease (another process on the file) is left alone', async () => {
       await put(conversion());
       await store.claim({ pixelId: 'o8z6j', account: 'acc1', limit: 1, now: T0, leaseMs: 60_000 });
-      expect(await store.recoverInFlight(T0 + 10)).toBe(1);
-      expect(await store.ready(T0 + 10)).toEqual([
+      expect(await store.recoverInFlight(T0 + 10)).toBe(0);
+      expect(await store.ready(T0 + 10)).toEqual([]);
+      expect((await store.stats(T0 + 10)).inFlight).toBe(1);
+      // Once the lease has run out, its holder is presumed dead.
+      expect(await store.recoverInFlight(T0 + 60_000)).toBe(1);
+      expect(await store.ready(T0 + 60_000)).toEqual([
         { pixelId: 'o8z6j', account: 'acc1', due: 1, since: T0 },
       ]);
+    });
+
+    it('gives every claim its own random token and lease', async () => {
+      await put(conversion());
+      await put(conversion());
+      const first = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 1,
+        now: T0,
+        leaseMs: 1000,
+      });
+      const second = await store.claim({
+        pixelId: 'o8z6j',
+        account: 'acc1',
+        limit: 1,
+        now: T0 + 5,
+        leaseMs: 2000,
+      });
+      expect(first[0]?.claim?.leaseUntil).toBe(T0 + 1000);
+      expect(second[0]?.claim?.leaseUntil).toBe(T0 + 2005);
+      expect(first[0]?.claim?.token).toMatch(/^[0-9a-f-]{32,}$/);
+      expect(first[0]?.claim?.token).not.toBe(second[0]?.claim?.token);
+    });
+
+    it('settles only with the current token: a stale or wrong token is a reported no-op', async () => {
+      const a = await put(conversion());
+      const mine = await claimAll(T0, 1000);
+      // The lease ran out and another worker took the event over.
+      const theirs = await claimAll(T0 + 1000, 1000);
+      expect(theirs.map((e) => e.id)).toEqual([a.id]);
+      expect(await store.markDelivered(claimRefs(mine), T0 + 1001)).toEqual({
+        settled: 0,
+        stale: [a.id],
+      });
+      expect(
+        await store.reschedule(claimRefs(mine), {
+          now: T0 + 1001,
+          nextAttemptAt: T0 + 9999,
+          countAttempt: true,
+        }),
+      ).toEqual({ settled: 0, stale: [a.id] });
+      expect(await store.markDead([{ ...ref(mine, a.id), reason: 'late' }], T0 + 1001)).toEqual({
+        settled: 0,
+        stale: [a.id],
+      });
+      expect(await store.markDelivered([{ id: a.id, token: 'guessed' }], T0 + 1001)).toEqual({
+        settled: 0,
+        stale: [a.id],
+      });
+      expect(await store.stats(T0 + 1001)).toMatchObject({ inFlight: 1, delivered: 0, dead: 0 });
+      // The current holder settles it; settling twice is stale too.
+      expect(await store.markDelivered(claimRefs(theirs), T0 + 1002)).toEqual({
+        settled: 1,
+        stale: [],
+      });
+      expect(await store.markDelivered(claimRefs(theirs), T0 + 1003)).toEqual({
+        settled: 0,
+        stale: [a.id],
+      });
+      expect(await store.stats(T0 + 1003)).toMatchObject({ inFlight: 0, delivered: 1 });
+    });
+
+    it('a token of a recovered claim no longer settles', async () => {
+      const a = await put(conversion());
+      const mine = await claimAll(T0, 1000);
+      expect(await store.recoverInFlight(T0 + 1000)).toBe(1);
+      expect(await store.markDelivered(claimRefs(mine), T0 + 1001)).toEqual({
+        settled: 0,
+        stale: [a.id],
+      });
+      expect((await store.stats(T0 + 1001)).pending).toBe(1);
+    });
+
+    it("an expired claim nobody took over is still its holder's to settle", async () => {
+      await put(conversion());
+      const mine = await claimAll(T0, 1000);
+      expect(await store.markDelivered(claimRefs(mine), T0 + 5000)).toEqual({
+        settled: 1,
+        stale: [],
+      });
     });
 
     it('requeues dead letters and purges old delivered events', async () => {
       const a = await put(conversion());
       const b = await put(conversion());
-      await store.markDead([{ id: a.id, reason: 'x' }], T0);
-      await store.markDelivered([b.id], T0);
+      const held = await claimAll();
+      await store.markDead([{ ...ref(held, a.id), reason: 'x' }], T0);
+      await store.markDelivered([ref(held, b.id)], T0);
       expect(await store.requeueDead({ now: T0 + 1 })).toBe(1);
       expect((await store.stats(T0 + 1)).dead).toBe(0);
       const requeued = await store.claim({
@@ -212,7 +324,7 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
         leaseMs: 1,
       });
       expect(requeued.map((e) => [e.id, e.attempts])).toEqual([[a.id, 0]]);
-      await store.markDelivered([a.id], T0 + 1);
+      await store.markDelivered(claimRefs(requeued), T0 + 1);
       expect(await store.purgeDelivered({ now: T0 + 10, olderThanMs: 10 })).toBe(0);
       expect(await store.purgeDelivered({ now: T0 + 12, olderThanMs: 10 })).toBe(2);
       expect((await store.stats(T0 + 12)).delivered).toBe(0);

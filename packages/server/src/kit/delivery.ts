@@ -28,6 +28,7 @@ export type DeliveryOptions = Pick<
 
 /**
  * Creates the kit's dispatcher. Defaults: `createXClient({ auth, baseUrl, version })`,
+ * the store's shared budget if it has one (`store.rateBudget()`), else
  * `createRateBudget()` (60,000 events / 15 min), `decideRetry` with `retry`.
  */
 export function createKitDispatcher(
@@ -47,7 +48,8 @@ export function createKitDispatcher(
   return createDispatcher({
     store,
     client,
-    budget: options.budget ?? createRateBudget({ now }),
+    // A store that keeps X's budget (the SQLite file, shared by its processes) keeps it for all.
+    budget: options.budget ?? store.rateBudget?.({ now }) ?? createRateBudget({ now }),
     decide: options.decide ?? ((outcome, state) => decideRetry(outcome, state, options.retry)),
     logger,
     now,

@@ -1,0 +1,263 @@
+/**
+ * The SQLite outbox's statements: each function is one unit of work on the
+ * `outbox_events` table. Callers (outbox-sqlite.ts) run the writes inside
+ * `BEGIN IMMEDIATE` transactions (sqlite-schema.ts).
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  type ClaimInput,
+  type ClaimRef,
+  dedupKey,
+  type EnqueueInput,
+  type EnqueueResult,
+  newClaimToken,
+  type OutboxEvent,
+  type OutboxStats,
+  type ReadyGroup,
+  type RescheduleInput,
+  type SettleResult,
+} from './outbox.ts';
+import type { CapiConversion } from './x-types.ts';
+
+interface Row {
+  id: number;
+  pixel_id: string;
+  account: string;
+  payload: string;
+  state: OutboxEvent['state'];
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  claim_token: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const DUE = `((state = 'pending' AND next_attempt_at <= @now) OR (state = 'in_flight' AND lease_until <= @now))`;
+/** Only the holder of the current claim settles an event. */
+const HELD = `id = @id AND state = 'in_flight' AND claim_token = @token`;
+
+function toEvent(row: Row): OutboxEvent {
+  const event: OutboxEvent = {
+    id: row.id,
+    pixelId: row.pixel_id,
+    account: row.account,
+    conversion: JSON.parse(row.payload) as CapiConversion,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  if (row.last_error !== null) event.lastError = row.last_error;
+  if (row.state === 'in_flight' && row.claim_token !== null && row.lease_until !== null)
+    event.claim = { token: row.claim_token, leaseUntil: row.lease_until };
+  return event;
+}
+
+/** Runs `run` per ref; a ref whose claim is not current changes nothing and is reported. */
+function settleEach<R extends ClaimRef>(
+  refs: readonly R[],
+  run: (ref: R) => BetterSqlite3.RunResult,
+): SettleResult {
+  const result: SettleResult = { settled: 0, stale: [] };
+  for (const ref of refs) {
+    if (run(ref).changes > 0) result.settled++;
+    else result.stale.push(ref.id);
+  }
+  return result;
+}
+
+function enqueueRows(db: BetterSqlite3.Database) {
+  const findDuplicate = db.prepare<{ key: string; since: number }, { id: number }>(
+    'SELECT id FROM outbox_events WHERE dedup_key = @key AND created_at > @since ORDER BY id DESC LIMIT 1',
+  );
+  const insert = db.prepare(
+    `INSERT INTO outbox_events (pixel_id, account, dedup_key, payload, state, attempts, next_attempt_at, created_at, updated_at)
+     VALUES (@pixelId, @account, @key, @payload, 'pending', 0, @now, @now, @now)`,
+  );
+  const enqueueOne = (input: EnqueueInput): EnqueueResult => {
+    const key = dedupKey(input.conversion) ?? null;
+    if (key !== null) {
+      const found = findDuplicate.get({ key, since: input.now - input.dedupWindowMs });
+      if (found) return { id: found.id, duplicate: true };
+    }
+    const info = insert.run({
+      pixelId: input.pixelId,
+      account: input.account,
+      key,
+      payload: JSON.stringify(input.conversion),
+      now: input.now,
+    });
+    return { id: Number(info.lastInsertRowid), duplicate: false };
+  };
+  return { enqueueAll: (inputs: readonly EnqueueInput[]) => inputs.map(enqueueOne) };
+}
+
+function claimRows(db: BetterSqlite3.Database) {
+  const readyStmt = db.prepare<
+    { now: number },
+    { pixel_id: string; account: string; due: number; since: number }
+  >(
+    `SELECT pixel_id, account, COUNT(*) AS due, MIN(created_at) AS since
+     FROM outbox_events WHERE ${DUE} GROUP BY pixel_id, account`,
+  );
+  const nextDueStmt = db.prepare<[], { at: number | null }>(
+    `SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS at
+     FROM outbox_events WHERE state IN ('pending', 'in_flight')`,
+  );
+  const selectDue = db.prepare<
+    { pixelId: string; account: string; now: number; limit: number },
+    Row
+  >(
+    `SELECT * FROM outbox_events WHERE pixel_id = @pixelId AND account = @account AND ${DUE}
+     ORDER BY id LIMIT @limit`,
+  );
+  const claimOne = db.prepare(
+    `UPDATE outbox_events SET state = 'in_flight', lease_until = @leaseUntil, claim_token = @token,
+       updated_at = @now WHERE id = @id`,
+  );
+  return {
+    ready: (now: number): ReadyGroup[] =>
+      readyStmt.all({ now }).map((row) => ({
+        pixelId: row.pixel_id,
+        account: row.account,
+        due: row.due,
+        since: row.since,
+      })),
+    nextDueAt: (): number | undefined => nextDueStmt.get()?.at ?? undefined,
+    /** Runs inside the immediate transaction: the select and the updates see one state. */
+    claim(input: ClaimInput): OutboxEvent[] {
+      const rows = selectDue.all(input);
+      const token = newClaimToken();
+      const leaseUntil = input.now + input.leaseMs;
+      for (const row of rows) {
+        claimOne.run({ id: row.id, leaseUntil, token, now: input.now });
+        Object.assign(row, {
+          state: 'in_flight',
+          updated_at: input.now,
+          lease_until: leaseUntil,
+          claim_token: token,
+        });
+      }
+      return rows.map(toEvent);
+    },
+  };
+}
+
+function settleRows(db: BetterSqlite3.Database) {
+  const deliverOne = db.prepare(
+    `UPDATE outbox_events SET state = 'delivered', lease_until = NULL, claim_token = NULL,
+       updated_at = @now WHERE ${HELD}`,
+  );
+  const rescheduleOne = db.prepare(
+    `UPDATE outbox_events SET state = 'pending', lease_until = NULL, claim_token = NULL,
+       next_attempt_at = @next, attempts = attempts + @inc, last_error = COALESCE(@error, last_error),
+       updated_at = @now WHERE ${HELD}`,
+  );
+  const deadOne = db.prepare(
+    `UPDATE outbox_events SET state = 'dead', lease_until = NULL, claim_token = NULL,
+       last_error = @reason, updated_at = @now WHERE ${HELD}`,
+  );
+  return {
+    markDelivered: (refs: readonly ClaimRef[], now: number) =>
+      settleEach(refs, (ref) => deliverOne.run({ id: ref.id, token: ref.token, now })),
+    reschedule: (refs: readonly ClaimRef[], input: RescheduleInput) =>
+      settleEach(refs, (ref) =>
+        rescheduleOne.run({
+          id: ref.id,
+          token: ref.token,
+          next: input.nextAttemptAt,
+          inc: input.countAttempt ? 1 : 0,
+          error: input.error ?? null,
+          now: input.now,
+        }),
+      ),
+    markDead: (entries: readonly (ClaimRef & { reason: string })[], now: number) =>
+      settleEach(entries, (e) => deadOne.run({ id: e.id, token: e.token, reason: e.reason, now })),
+  };
+}
+
+function housekeepingRows(db: BetterSqlite3.Database) {
+  const recoverStmt = db.prepare(
+    `UPDATE outbox_events SET state = 'pending', lease_until = NULL, claim_token = NULL,
+       next_attempt_at = MIN(next_attempt_at, @now), updated_at = @now
+     WHERE state = 'in_flight' AND lease_until <= @now`,
+  );
+  const requeueAll = db.prepare(
+    `UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
+     WHERE state = 'dead'`,
+  );
+  const requeueOne = db.prepare(
+    `UPDATE outbox_events SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
+     WHERE state = 'dead' AND id = @id`,
+  );
+  const purgeStmt = db.prepare(
+    `DELETE FROM outbox_events WHERE state = 'delivered' AND updated_at < @before`,
+  );
+  const deadStmt = db.prepare<{ account: string | null; limit: number }, Row>(
+    `SELECT * FROM outbox_events WHERE state = 'dead' AND (@account IS NULL OR account = @account)
+     ORDER BY id LIMIT @limit`,
+  );
+  return {
+    recoverInFlight: (now: number): number => recoverStmt.run({ now }).changes,
+    requeueDead(ids: readonly number[] | undefined, now: number): number {
+      if (!ids) return requeueAll.run({ now }).changes;
+      let n = 0;
+      for (const id of ids) n += requeueOne.run({ id, now }).changes;
+      return n;
+    },
+    purgeDelivered: (before: number): number => purgeStmt.run({ before }).changes,
+    deadLetters: (options: { limit?: number; account?: string }): OutboxEvent[] =>
+      deadStmt.all({ account: options.account ?? null, limit: options.limit ?? -1 }).map(toEvent),
+  };
+}
+
+function statsRows(db: BetterSqlite3.Database) {
+  const countsStmt = db.prepare<[], { state: OutboxEvent['state']; n: number }>(
+    'SELECT state, COUNT(*) AS n FROM outbox_events GROUP BY state',
+  );
+  const depthStmt = db.prepare<[], { account: string; n: number; oldest: number }>(
+    `SELECT account, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox_events
+     WHERE state IN ('pending', 'in_flight') GROUP BY account`,
+  );
+  return {
+    stats(now: number): OutboxStats {
+      const stats: OutboxStats = {
+        pending: 0,
+        inFlight: 0,
+        delivered: 0,
+        dead: 0,
+        oldestPendingAgeMs: null,
+        depthByAccount: {},
+        oldestPendingAgeMsByAccount: {},
+      };
+      for (const { state, n } of countsStmt.all()) {
+        if (state === 'pending') stats.pending = n;
+        else if (state === 'in_flight') stats.inFlight = n;
+        else if (state === 'delivered') stats.delivered = n;
+        else stats.dead = n;
+      }
+      let oldest: number | undefined;
+      for (const row of depthStmt.all()) {
+        stats.depthByAccount[row.account] = row.n;
+        stats.oldestPendingAgeMsByAccount[row.account] = Math.max(0, now - row.oldest);
+        if (oldest === undefined || row.oldest < oldest) oldest = row.oldest;
+      }
+      stats.oldestPendingAgeMs = oldest === undefined ? null : Math.max(0, now - oldest);
+      return stats;
+    },
+  };
+}
+
+/** Prepares every statement of the outbox on an open, migrated database. */
+export function createSqliteOutboxRows(db: BetterSqlite3.Database) {
+  return {
+    ...enqueueRows(db),
+    ...claimRows(db),
+    ...settleRows(db),
+    ...housekeepingRows(db),
+    ...statsRows(db),
+  };
+}
