@@ -74,3 +74,54 @@ describe('twclid-emulator flags', () => {
     expect(parseCliArgs(['-h'])).toEqual({ help: true });
   });
 });
+
+describe('twclid-emulator analytics and access flags', () => {
+  it('maps analytics flags, --conversion-only and --permissions to options', () => {
+    const parsed = parseCliArgs([
+      '--timezone',
+      'Europe/Paris',
+      '--attribution-share',
+      '0.8',
+      '--post-view-share',
+      '0.1',
+      '--attribution-seed',
+      '3',
+      '--job-polls',
+      '4',
+      '--job-delay-ms',
+      '1000',
+      '--max-processing-jobs',
+      '5',
+      '--stats-requests-per-window',
+      '10',
+      '--result-lag',
+      '1',
+      '--conversion-only',
+      '--permissions',
+      'CREATIVE_MANAGER,ANALYST',
+    ]);
+    expect(parsed).toMatchObject({
+      help: false,
+      options: {
+        analytics: {
+          timezone: 'Europe/Paris',
+          attributionShare: 0.8,
+          postViewShare: 0.1,
+          seed: 3,
+          jobPolls: 4,
+          jobDelayMs: 1000,
+          maxProcessingJobs: 5,
+          statsRequestsPerWindow: 10,
+          resultLagRequests: 1,
+        },
+        consumers: [{ accessLevel: 'conversion_only' }],
+        users: [{ access: { '18ce552mlaq': ['CREATIVE_MANAGER', 'ANALYST'] } }],
+      },
+    });
+  });
+
+  it('names a bad role or number', () => {
+    expect(() => parseCliArgs(['--permissions', 'BOSS'])).toThrow(/--permissions: BOSS/);
+    expect(() => parseCliArgs(['--job-polls', 'many'])).toThrow(/--job-polls/);
+  });
+});
