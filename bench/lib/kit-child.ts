@@ -5,8 +5,11 @@ import { type Child, startTsChild } from './processes.ts';
 
 export interface KitServerOptions {
   xBaseUrl: string;
-  store: 'sqlite' | 'memory';
+  store: 'sqlite' | 'memory' | 'postgres';
   db?: string;
+  /** With `store: 'postgres'`: the server's URL and the schema (X's budget is then shared). */
+  pgUrl?: string;
+  pgSchema?: string;
   deliver?: boolean;
   timeoutMs?: number;
   flushMs?: number;
@@ -26,6 +29,8 @@ export type ServerChild = Child<{ ready: true; port: number }>;
 export function startKitServer(options: KitServerOptions): Promise<ServerChild> {
   const args = ['--x-base-url', options.xBaseUrl, '--store', options.store];
   if (options.db) args.push('--db', options.db);
+  if (options.pgUrl) args.push('--pg-url', options.pgUrl);
+  if (options.pgSchema) args.push('--pg-schema', options.pgSchema);
   if (options.deliver === false) args.push('--no-deliver');
   const numeric: [string, number | undefined][] = [
     ['--timeout-ms', options.timeoutMs],

@@ -6,6 +6,7 @@
  *   npm run test:reliability                       # full sizes (10,000 events, 10 kills, 10,000 bad requests)
  *   npm run test:reliability -- --preset ci        # reduced sizes, a few minutes on 2 cores
  *   npm run test:reliability -- --events 2000 --crash-events 2000 --kills 5 --bad 3000 --only faults,crash
+ *   npm run test:reliability -- --only postgres-chaos   # 3 instances on one PostgreSQL (Debian's postgresql)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,12 +22,13 @@ import type { ScenarioContext } from './context.ts';
 import { crashScenario } from './crash.ts';
 import { faultsScenario } from './faults.ts';
 import { hygieneScenario } from './hygiene.ts';
+import { postgresChaosScenario } from './postgres-chaos.ts';
 
 const PRESETS = {
-  full: { events: 10_000, crashEvents: 10_000, kills: 10, bad: 10_000 },
-  ci: { events: 1_000, crashEvents: 1_000, kills: 3, bad: 1_000 },
+  full: { events: 10_000, crashEvents: 10_000, kills: 10, bad: 10_000, pgEvents: 10_000 },
+  ci: { events: 1_000, crashEvents: 1_000, kills: 3, bad: 1_000, pgEvents: 1_000 },
 } as const;
-const SCENARIOS = ['faults', 'crash', 'bad-input', 'hygiene'] as const;
+const SCENARIOS = ['faults', 'crash', 'bad-input', 'postgres-chaos', 'hygiene'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     'crash-events': { type: 'string' },
     kills: { type: 'string' },
     bad: { type: 'string' },
+    'pg-events': { type: 'string' },
     seed: { type: 'string', default: '20261129' },
     only: { type: 'string' },
     record: { type: 'boolean' },
@@ -50,7 +53,10 @@ function fail(message: string): never {
 if (args.preset !== 'full' && args.preset !== 'ci')
   fail(`--preset must be full or ci, got ${args.preset}`);
 const preset = PRESETS[args.preset as keyof typeof PRESETS];
-const size = (name: 'events' | 'crash-events' | 'kills' | 'bad', fallback: number): number => {
+const size = (
+  name: 'events' | 'crash-events' | 'kills' | 'bad' | 'pg-events',
+  fallback: number,
+): number => {
   const raw = args[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
@@ -62,6 +68,7 @@ const sizes = {
   crashEvents: size('crash-events', preset.crashEvents),
   kills: size('kills', preset.kills),
   bad: size('bad', preset.bad),
+  pgEvents: size('pg-events', preset.pgEvents),
 };
 const seed = Number(args.seed);
 if (!Number.isInteger(seed)) fail('--seed must be an integer');
@@ -100,6 +107,17 @@ const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
   'bad-input': (c) =>
     badInputScenario(c, { requests: sizes.bad, timeoutMs: Math.max(120_000, sizes.bad * 20) }),
   hygiene: (c) => hygieneScenario(c),
+  // X's budget scaled below the intake rate, so a backlog builds and the run spans
+  // about ten windows: 1,000 events / 5 s for 10,000 events, for all instances together.
+  'postgres-chaos': (c) =>
+    postgresChaosScenario(c, {
+      events: sizes.pgEvents,
+      kills: sizes.kills,
+      instances: 3,
+      limit: Math.max(50, Math.round(sizes.pgEvents / 10)),
+      windowMs: 5_000,
+      timeoutMs: Math.max(180_000, sizes.pgEvents * 50),
+    }),
 };
 
 try {

@@ -8,6 +8,7 @@
  *
  *   node --import tsx bench/servers/kit-server.ts --x-base-url http://127.0.0.1:4123 \
  *     [--store sqlite --db /tmp/outbox.db] [--no-deliver] [--port 0] [--batch-size 500]
+ *     [--store postgres --pg-url postgres://… --pg-schema s] (X's budget then shared through Postgres)
  *     [--allowed-origins https://shop.example] [--timeout-ms 2000] [--flush-ms 1000] [--budget-limit N --budget-window-ms N] [--retry-base-ms N]
  */
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import {
   consoleLogger,
   createXClient,
   memoryOutbox,
+  type OutboxStore,
   twclidKit,
   type XAuth,
 } from '@twclid-kit/server';
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     store: { type: 'string', default: 'sqlite' },
     db: { type: 'string' },
+    'pg-url': { type: 'string' },
+    'pg-schema': { type: 'string' },
     'x-base-url': { type: 'string' },
     'no-deliver': { type: 'boolean', default: false },
     'timeout-ms': { type: 'string', default: '2000' },
@@ -55,7 +59,18 @@ const store =
     ? memoryOutbox()
     : values.store === 'sqlite'
       ? sqliteOutbox({ path: values.db ?? fail('--db is required with --store sqlite') })
-      : fail(`--store must be sqlite or memory, got ${values.store}`);
+      : values.store === 'postgres'
+        ? await openPostgres()
+        : fail(`--store must be sqlite, memory or postgres, got ${values.store}`);
+
+/** Loaded only for `--store postgres`, so the other stores need no `pg`. */
+async function openPostgres(): Promise<OutboxStore> {
+  const { openPostgresOutbox } = await import('@twclid-kit/server/postgres');
+  return openPostgresOutbox({
+    connectionString: values['pg-url'] ?? fail('--pg-url is required with --store postgres'),
+    ...(values['pg-schema'] ? { schema: values['pg-schema'] } : {}),
+  });
+}
 const optionalNumber = (name: keyof typeof values): number | undefined => {
   const raw = values[name];
   if (raw === undefined) return undefined;
@@ -97,18 +112,22 @@ const kit = twclidKit({
   defaultCountry: 'US',
   autoStart: !values['no-deliver'],
   logger: consoleLogger({ level }),
-  ...(budgetLimit !== undefined || budgetWindowMs !== undefined
-    ? {
-        budget: createRateBudget({
-          ...(budgetLimit !== undefined ? { limit: budgetLimit } : {}),
-          ...(budgetWindowMs !== undefined ? { windowMs: budgetWindowMs } : {}),
-        }),
-      }
-    : {}),
+  ...(budgetLimit !== undefined || budgetWindowMs !== undefined ? { budget: budgetOf(store) } : {}),
   ...(flushMs !== undefined ? { flushIntervalMs: flushMs } : {}),
   ...(batchSize !== undefined ? { batchSize } : {}),
   ...(retryBaseMs !== undefined ? { retry: { backoff: { baseMs: retryBaseMs } } } : {}),
 });
+
+/** The scaled budget: shared by every instance on a Postgres store, else this process's own. */
+function budgetOf(outbox: OutboxStore) {
+  const options = {
+    ...(budgetLimit !== undefined ? { limit: budgetLimit } : {}),
+    ...(budgetWindowMs !== undefined ? { windowMs: budgetWindowMs } : {}),
+  };
+  return values.store === 'postgres' && outbox.rateBudget
+    ? outbox.rateBudget(options)
+    : createRateBudget(options);
+}
 
 const app = new Hono();
 app.route('/tw', kit);
