@@ -67,20 +67,11 @@ function mask(value: string): string {
   return `<${value.length} chars>`;
 }
 
-/** Checks one conversion object against every documented rule. */
-export function checkConversion(raw: unknown): ConversionCheck {
-  const errors: XError[] = [];
-  const storedErrors: XError[] = [];
-  const add = (code: string, parameter: string, message: string, stored = message) => {
-    errors.push({ code, message, parameter });
-    storedErrors.push({ code, message: stored, parameter });
-  };
-  const read: ConversionCheck['read'] = {};
-  if (!isObject(raw)) {
-    add('INVALID_PARAMETER', 'conversions', 'Each conversion must be a JSON object');
-    return { errors, storedErrors, read };
-  }
+/** Records one error: X's message, and the message kept in the ledger (masked where needed). */
+type AddError = (code: string, parameter: string, message: string, stored?: string) => void;
+type Read = ConversionCheck['read'];
 
+function checkTime(raw: Record<string, unknown>, add: AddError, read: Read): void {
   // conversion_time
   const time = raw.conversion_time;
   if (time === undefined || time === null || time === '') {
@@ -99,7 +90,9 @@ export function checkConversion(raw: unknown): ConversionCheck {
   } else {
     read.conversionTime = time;
   }
+}
 
+function checkEventId(raw: Record<string, unknown>, add: AddError, read: Read): void {
   // event_id (the lookup against the pixel happens in the caller)
   const eventId = raw.event_id;
   if (eventId === undefined || eventId === null || eventId === '') {
@@ -109,7 +102,9 @@ export function checkConversion(raw: unknown): ConversionCheck {
   } else {
     read.eventIdSent = eventId;
   }
+}
 
+function checkIdentifiers(raw: Record<string, unknown>, add: AddError, read: Read): void {
   // identifiers
   const identifiers: Partial<Record<IdentifierKey, string>> = {};
   const ids = raw.identifiers;
@@ -168,7 +163,9 @@ export function checkConversion(raw: unknown): ConversionCheck {
     }
     read.identifiers = identifiers;
   }
+}
 
+function checkOptionalFields(raw: Record<string, unknown>, add: AddError, read: Read): void {
   // conversion_id: the deduplication key [REF12]
   const conversionId = raw.conversion_id;
   if (conversionId !== undefined && conversionId !== null) {
@@ -222,57 +219,74 @@ export function checkConversion(raw: unknown): ConversionCheck {
   }
   if (typeof raw.description === 'string') read.description = raw.description;
   if (typeof raw.event_source_url === 'string') read.eventSourceUrl = raw.event_source_url;
+}
 
-  // contents [REF12]
-  const contents = raw.contents;
-  if (contents !== undefined && contents !== null) {
-    if (!Array.isArray(contents)) {
-      add('INVALID_PARAMETER', 'contents', 'contents must be an array of objects');
-    } else {
-      contents.forEach((item, i) => {
-        if (!isObject(item)) {
-          add('INVALID_PARAMETER', 'contents', `contents[${i}] must be an object`);
-          return;
-        }
-        for (const key of ['content_id', 'content_name', 'content_type'] as const) {
-          const v = item[key];
-          if (v !== undefined && v !== null && typeof v !== 'string') {
-            add('INVALID_PARAMETER', key, `contents[${i}].${key} must be a string`);
-          }
-        }
-        const price = item.content_price;
-        if (price !== undefined && price !== null && !isNumeric(price)) {
-          add(
-            'INVALID_PARAMETER',
-            'content_price',
-            `contents[${i}].content_price must be a number`,
-          );
-        }
-        const num = item.num_items;
-        if (num !== undefined && num !== null && !isPositiveInt(num)) {
-          add(
-            'INVALID_PARAMETER',
-            'num_items',
-            `contents[${i}].num_items must be a positive integer`,
-          );
-        }
-        const group = item.content_group_id;
-        if (
-          group !== undefined &&
-          group !== null &&
-          typeof group !== 'string' &&
-          !(typeof group === 'number' && Number.isInteger(group))
-        ) {
-          add(
-            'INVALID_PARAMETER',
-            'content_group_id',
-            `contents[${i}].content_group_id must be an integer or a string`,
-          );
-        }
-      });
-      read.contentsCount = contents.length;
+function checkContentItem(item: unknown, i: number, add: AddError): void {
+  if (!isObject(item)) {
+    add('INVALID_PARAMETER', 'contents', `contents[${i}] must be an object`);
+    return;
+  }
+  for (const key of ['content_id', 'content_name', 'content_type'] as const) {
+    const v = item[key];
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      add('INVALID_PARAMETER', key, `contents[${i}].${key} must be a string`);
     }
   }
+  const price = item.content_price;
+  if (price !== undefined && price !== null && !isNumeric(price)) {
+    add('INVALID_PARAMETER', 'content_price', `contents[${i}].content_price must be a number`);
+  }
+  const num = item.num_items;
+  if (num !== undefined && num !== null && !isPositiveInt(num)) {
+    add('INVALID_PARAMETER', 'num_items', `contents[${i}].num_items must be a positive integer`);
+  }
+  const group = item.content_group_id;
+  if (
+    group !== undefined &&
+    group !== null &&
+    typeof group !== 'string' &&
+    !(typeof group === 'number' && Number.isInteger(group))
+  ) {
+    add(
+      'INVALID_PARAMETER',
+      'content_group_id',
+      `contents[${i}].content_group_id must be an integer or a string`,
+    );
+  }
+}
+
+function checkContents(raw: Record<string, unknown>, add: AddError, read: Read): void {
+  // contents [REF12]
+  const contents = raw.contents;
+  if (contents === undefined || contents === null) return;
+  if (!Array.isArray(contents)) {
+    add('INVALID_PARAMETER', 'contents', 'contents must be an array of objects');
+    return;
+  }
+  contents.forEach((item, i) => {
+    checkContentItem(item, i, add);
+  });
+  read.contentsCount = contents.length;
+}
+
+/** Checks one conversion object against every documented rule. */
+export function checkConversion(raw: unknown): ConversionCheck {
+  const errors: XError[] = [];
+  const storedErrors: XError[] = [];
+  const add: AddError = (code, parameter, message, stored = message) => {
+    errors.push({ code, message, parameter });
+    storedErrors.push({ code, message: stored, parameter });
+  };
+  const read: Read = {};
+  if (!isObject(raw)) {
+    add('INVALID_PARAMETER', 'conversions', 'Each conversion must be a JSON object');
+    return { errors, storedErrors, read };
+  }
+  checkTime(raw, add, read);
+  checkEventId(raw, add, read);
+  checkIdentifiers(raw, add, read);
+  checkOptionalFields(raw, add, read);
+  checkContents(raw, add, read);
   return { errors, storedErrors, read };
 }
 
