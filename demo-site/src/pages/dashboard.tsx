@@ -2,6 +2,7 @@ import type { ConversionRow, CopyView, DashboardView, Verdict } from '../shared/
 import { CAPI_COLOR, EventsChart, FAULT_COLOR, PIXEL_COLOR } from './events-chart.tsx';
 import { Layout } from './layout.tsx';
 import type { SiteConfig } from './site.ts';
+import { XCountedPanel } from './x-counted.tsx';
 
 /** The fault-injection presets the switch offers (share of Ads API requests answered 5xx). */
 export const FAULT_PRESETS = [
@@ -301,6 +302,14 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
         {view.emulatorError ? <p class="muted">{view.emulatorError}</p> : null}
         <ConversionsTable rows={view.conversions} />
       </div>
+
+      <div class="section-title">
+        <h2>Did X count it?</h2>
+        <span class="muted small">
+          tags and sent vs attributed, as `twclid-kit tags` and `report` show them
+        </span>
+      </div>
+      <XCountedPanel view={view.xCounted} error={view.xCountedError} />
     </div>
   );
 }

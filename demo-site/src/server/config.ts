@@ -23,6 +23,8 @@ export interface DemoConfig {
   dbPath: string;
   /** `DEMO_FLUSH_INTERVAL_MS`: how often the outbox flushes. Default 250. */
   flushIntervalMs: number;
+  /** `DEMO_REPORT_REFRESH_MS`: how often the "Did X count it?" panel re-reads X. Default 30 000. */
+  xCountedRefreshMs?: number;
   /** `DEMO_EVENT_PURCHASE`, `DEMO_EVENT_LEAD`, `DEMO_EVENT_SIGNUP`: the pixel's event IDs. */
   events: DemoEvents;
   /**
@@ -78,6 +80,9 @@ export function demoConfigFromEnv(env: Env): DemoConfig {
     signup: eventId(env, 'DEMO_EVENT_SIGNUP', defaults.signUp.id),
   };
   const flushIntervalMs = integer(env, 'DEMO_FLUSH_INTERVAL_MS', 250, 10, 60_000);
+  const refresh = env.DEMO_REPORT_REFRESH_MS?.trim()
+    ? { xCountedRefreshMs: integer(env, 'DEMO_REPORT_REFRESH_MS', 30_000, 100, 3_600_000) }
+    : {};
   const host = env.HOST?.trim() || '127.0.0.1';
   const external = env.X_ADS_API_BASE_URL?.trim();
   if (external) {
@@ -87,6 +92,7 @@ export function demoConfigFromEnv(env: Env): DemoConfig {
       port: x.port,
       dbPath: x.dbPath,
       flushIntervalMs,
+      ...refresh,
       events,
       target: { kind: 'env', x },
     };
@@ -100,6 +106,7 @@ export function demoConfigFromEnv(env: Env): DemoConfig {
     port: local.port,
     dbPath: local.dbPath,
     flushIntervalMs,
+    ...refresh,
     events,
     target: { kind: 'local-emulator', port },
   };

@@ -10,6 +10,7 @@ import type {
   DashboardView,
   EmulatorTotals,
   OutboxView,
+  XCountedView,
 } from '../shared/dashboard-view.ts';
 import { bucketEvents, type TimedEvent } from '../shared/timeline.ts';
 import type { EmulatorClient } from './emulator-client.ts';
@@ -25,6 +26,8 @@ export interface DashboardSourceOptions {
   emulator?: EmulatorClient;
   /** The kit's delivery stats. */
   outbox: () => Promise<OutboxView>;
+  /** Tag health and sent vs attributed per day (x-counted.ts), when X can be read. */
+  xCounted?: () => { view?: XCountedView; error?: string };
   now?: () => number;
 }
 
@@ -159,6 +162,9 @@ export function createDashboardSource(options: DashboardSourceOptions): Dashboar
         view.outboxError = `The kit did not report: ${(kit.reason as Error).message}`;
       }
       view.buckets = bucketEvents(timedEvents(events), at, CHART_SLOTS, CHART_SLOT_MS);
+      const counted = options.xCounted?.();
+      if (counted?.view) view.xCounted = counted.view;
+      if (counted?.error) view.xCountedError = counted.error;
       return view;
     },
   };

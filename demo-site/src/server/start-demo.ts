@@ -19,6 +19,7 @@ import { createDashboardSource } from './dashboard-source.ts';
 import { createEmulatorClient } from './emulator-client.ts';
 import { listen } from './listen.ts';
 import { outboxView } from './outbox-view.ts';
+import { createXCountedSource } from './x-counted.ts';
 
 /** X's own uwt.js, used when the demo talks to real X. */
 export const X_PIXEL_SRC = 'https://static.ads-twitter.com/uwt.js';
@@ -70,6 +71,7 @@ export async function startDemo(
   const inspector = createEmulatorClient(x.baseUrl);
   const isEmulator = emulator !== undefined || (await inspector.probe());
 
+  const store = sqliteOutbox({ path: config.dbPath });
   const kit = twclidKit({
     pixelId: x.pixelId,
     auth: x.auth,
@@ -77,7 +79,7 @@ export async function startDemo(
     version: x.version,
     ...(x.adAccountId ? { adAccountId: x.adAccountId } : {}),
     events: Object.values(config.events),
-    store: sqliteOutbox({ path: config.dbPath }),
+    store,
     flushIntervalMs: config.flushIntervalMs,
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -90,12 +92,20 @@ export async function startDemo(
     ...(isEmulator ? { emulatorUrl: x.baseUrl } : {}),
   };
   const emulatorParts = isEmulator ? { emulator: inspector } : {};
+  const xCounted = createXCountedSource({
+    x,
+    store,
+    events: Object.values(config.events),
+    ...(config.xCountedRefreshMs !== undefined ? { refreshMs: config.xCountedRefreshMs } : {}),
+    pollMs: isEmulator ? 200 : 5_000,
+  });
   const app = createDemoApp({
     site,
     kit,
     dashboard: createDashboardSource({
       ...emulatorParts,
       outbox: async () => outboxView(await kit.stats(), kit.dispatcher.state().batchesSent),
+      xCounted: xCounted.current,
     }),
     ...emulatorParts,
     assets: ASSETS,

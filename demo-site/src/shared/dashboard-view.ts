@@ -54,6 +54,35 @@ export interface EmulatorTotals {
   faulted: number;
 }
 
+/** One web event tag as X reports it, beside what the kit delivered to it. */
+export interface TagView {
+  id: string;
+  name?: string;
+  /** X's status as it comes (`TRACKING`, `UNVERIFIED`, …), or `NOT FOUND`. */
+  status: string;
+  lastTrackedAt: string | null;
+  delivered: number;
+  flags: string[];
+}
+
+/** Sent by the kit vs attributed by X on one day of the account's time zone (all tags). */
+export interface DayView {
+  day: string;
+  delivered: number;
+  attributed: number;
+  provisional: boolean;
+}
+
+/** "Did X count it?": tag health and the delivery report, from `@twclid-kit/server/analytics`. */
+export interface XCountedView {
+  timezone: string;
+  tags: TagView[];
+  days: DayView[];
+  notes: string[];
+  /** Epoch ms of the figures shown (they are refreshed in the background). */
+  updatedAt: number;
+}
+
 /** Everything the dashboard shows, gathered by the demo server on each poll. */
 export interface DashboardView {
   now: number;
@@ -72,4 +101,8 @@ export interface DashboardView {
   outbox?: OutboxView;
   outboxError?: string;
   buckets: Bucket[];
+  /** Tag health and sent vs attributed per day; absent until first read. */
+  xCounted?: XCountedView;
+  /** Why the tag and report panel is empty (e.g. a pixel token cannot read stats). */
+  xCountedError?: string;
 }
