@@ -17,6 +17,7 @@
  */
 import { CAPTURE_PATH, EVENTS_PATH } from '@twclid-kit/browser/contract';
 import { Hono } from 'hono';
+import { createAfterResponse } from './kit/after-response.ts';
 import { createBodyReader } from './kit/body.ts';
 import { createCaptureRoute } from './kit/capture-route.ts';
 import { createClickCookie } from './kit/click-cookie.ts';
@@ -91,10 +92,13 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const lifecycle = createLifecycle({ dispatcher, store, timers, now, logger, retainDeliveredMs });
   const { isStopping } = lifecycle;
 
+  // Workers: flush after the response through waitUntil(), drain retries from scheduled().
+  const after = createAfterResponse({ dispatcher, start: lifecycle.start, logger });
+
   const { pixelId, account, dedupWindowMs, buildOptions } = o;
   const intake = createIntake({
     store,
-    dispatcher,
+    dispatcher: after.dispatcher,
     now,
     pixelId,
     account,
@@ -120,6 +124,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const { honeypotField } = o;
 
   const app = new Hono<TwclidEnv>();
+  app.use(after.middleware);
   const cors = crossOriginCors(o.allowedOrigins);
   if (cors) app.use(EVENTS_PATH, cors).use(CAPTURE_PATH, cors);
   app.post(
@@ -146,24 +151,30 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   app.onError(kitErrorHandler(logger));
 
   const members: TwclidKitMembers = {
-    sendConversion: createSendConversion({ isStopping, allowList, factsOf, intake, fromRequest }),
-    form: createFormMiddleware({
-      isStopping,
-      originAllowed,
-      rateLimited,
-      body,
-      responses,
-      intake,
-      fromRequest,
-      factsOf,
-      allowList,
-      honeypotField,
-      logger,
-    }),
+    sendConversion: after.aroundSend(
+      createSendConversion({ isStopping, allowList, factsOf, intake, fromRequest }),
+    ),
+    form: after.aroundEach(
+      createFormMiddleware({
+        isStopping,
+        originAllowed,
+        rateLimited,
+        body,
+        responses,
+        intake,
+        fromRequest,
+        factsOf,
+        allowList,
+        honeypotField,
+        logger,
+      }),
+    ),
     landing: createLandingMiddleware(clickCookie, factsOf),
     stats: () => intake.stats(isStopping()),
     start: lifecycle.start,
     flush: () => dispatcher.flush(),
+    drain: after.drain,
+    scheduled: after.scheduled,
     resume: (account) => dispatcher.resume(account),
     shutdown: lifecycle.shutdown,
     store,

@@ -187,6 +187,18 @@ export interface TwclidKitMembers {
   start(): Promise<void>;
   /** Sends everything due now. */
   flush(): Promise<void>;
+  /** Starts the kit if needed and sends everything due now: the work of a Cron Trigger. */
+  drain(): Promise<void>;
+  /**
+   * A Cloudflare Worker's `scheduled(controller, env, ctx)` handler (a Cron
+   * Trigger): `drain()` kept alive by `ctx.waitUntil()`, so retries come due
+   * without waiting for a later request.
+   */
+  scheduled(
+    controller: unknown,
+    env: unknown,
+    ctx: { waitUntil(promise: Promise<unknown>): void },
+  ): Promise<void>;
   /** Lifts a 401/403/404/429 pause of an account. */
   resume(account: string): void;
   /** Stops intake (the route answers 503), flushes within `timeoutMs` (default 10 s), closes the store. */
