@@ -1,7 +1,18 @@
 /**
  * @twclid-kit/emulator: a local X Ads API (Conversion API, access level,
- * 3-legged OAuth) and X Pixel stand-in for tests, demos and CI.
+ * web event tags and stats, 3-legged OAuth) and X Pixel stand-in for tests,
+ * demos and CI.
  */
+
+export type {
+  AnalyticsOptions,
+  AppAccessLevel,
+  CampaignOption,
+  ResolvedAnalytics,
+  TagType,
+} from './analytics/analytics-config.ts';
+export { TAG_METRICS, WEB_CONVERSION_METRICS } from './analytics/analytics-config.ts';
+export type { AttributedDay, StatsJobView } from './analytics/analytics-inspection.ts';
 
 export type { Emulator, EmulatorInspector, IssuedToken } from './app.ts';
 export { createEmulator, createEmulatorApp, DroppedConnectionError } from './app.ts';
@@ -14,7 +25,9 @@ export type {
   Permission,
   PixelOption,
   PixelTokenOption,
+  ResolvedAccount,
   ResolvedConfig,
+  ResolvedEvent,
   TokenOption,
   UserOption,
 } from './config.ts';
