@@ -20,8 +20,10 @@ export interface GroupPassesOptions {
   pauseOf(account: string, at: number): PausedAccount | undefined;
   /** Sends claimed events and settles them (outbox-delivery.ts). */
   settle(pixelId: string, account: string, events: OutboxEvent[]): Promise<void>;
-  /** A group task ended, having handed `sent` events to X. */
-  onGroupDone(sent: number): void;
+  /** A group task ended, having handed `sent` events to X; `ok` is false when the store failed. */
+  onGroupDone(sent: number, ok: boolean): void;
+  /** A group task failed (the store, most likely): the dispatcher retries after a backoff. */
+  onError(error: unknown): void;
 }
 
 export interface GroupPasses {
@@ -31,8 +33,7 @@ export interface GroupPasses {
 }
 
 export function createGroupPasses(options: GroupPassesOptions): GroupPasses {
-  const { store, budget, logger, now, batchSize, flushIntervalMs, leaseMs, pollIntervalMs } =
-    options;
+  const { store, budget, now, batchSize, flushIntervalMs, leaseMs, pollIntervalMs } = options;
   const { pauseOf, settle } = options;
   /** Group tasks in progress, per pixel/account. */
   const busy = new Map<string, Promise<number>>();
@@ -85,16 +86,19 @@ export function createGroupPasses(options: GroupPassesOptions): GroupPasses {
         if (wait) tasks.push(running.then(() => 0));
         continue;
       }
-      const task = sendGroup(group, draining)
-        .catch((error: unknown) => {
-          logger.log('error', 'dispatcher.error', { error: String(error) });
-          return 0;
-        })
-        .then((sent) => {
+      const task = sendGroup(group, draining).then(
+        (sent) => {
           busy.delete(key);
-          options.onGroupDone(sent);
+          options.onGroupDone(sent, true);
           return sent;
-        });
+        },
+        (error: unknown) => {
+          busy.delete(key);
+          options.onError(error);
+          options.onGroupDone(0, false);
+          return 0;
+        },
+      );
       busy.set(key, task);
       tasks.push(task);
     }

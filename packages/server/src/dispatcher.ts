@@ -21,6 +21,8 @@ import {
   POLL_INTERVAL_MS_DEFAULT,
 } from './defaults.ts';
 import { createGroupPasses } from './dispatcher-groups.ts';
+import { accountPauses, earliestTimer, within } from './dispatcher-helpers.ts';
+import { createFailureTracker, type DeliveryHealth } from './failure-tracker.ts';
 import type { OutboxStore } from './outbox.ts';
 import { createOutboxDelivery } from './outbox-delivery.ts';
 import type { AttemptState } from './retry.ts';
@@ -88,7 +90,11 @@ export interface StopResult {
 }
 
 export interface Dispatcher {
-  /** Recovers events left in flight by a dead process, then starts the schedule. */
+  /**
+   * Recovers events left in flight by a dead process (expired leases), then
+   * starts the schedule. Never rejects because of the store: a failing store is
+   * retried with a capped backoff (see `health()`).
+   */
   start(): Promise<void>;
   /** Tells the dispatcher an event was enqueued (flushes at once when a batch is full). */
   notify(pixelId: string, account: string): void;
@@ -99,6 +105,8 @@ export interface Dispatcher {
   /** Lifts a pause (after credentials or configuration were fixed). */
   resume(account: string): void;
   state(): DispatcherState;
+  /** Whether the store works for delivery: the last failure and since when it fails. */
+  health(): DeliveryHealth;
 }
 
 /** The global timers, unref'd so a pending flush never keeps a process alive. */
@@ -127,89 +135,54 @@ function withDefaults(options: DispatcherOptions) {
   };
 }
 
-/** Paused accounts; a pause past its end is lifted (and logged) when next looked at. */
-function accountPauses(logger: Logger) {
-  const paused = new Map<string, PausedAccount>();
-  const resumed = (account: string) => logger.log('info', 'account.resumed', { account });
-  return {
-    pauseOf(account: string, at: number): PausedAccount | undefined {
-      const pause = paused.get(account);
-      if (pause && pause.until <= at) {
-        paused.delete(account);
-        resumed(account);
-        return undefined;
-      }
-      return pause;
-    },
-    set(pause: PausedAccount): void {
-      paused.set(pause.account, pause);
-    },
-    /** Lifts a pause by hand; `false` when the account was not paused. */
-    lift(account: string): boolean {
-      if (!paused.delete(account)) return false;
-      resumed(account);
-      return true;
-    },
-    list(at: number): PausedAccount[] {
-      return [...paused.values()].filter((p) => p.until > at).map((p) => ({ ...p }));
-    },
-  };
-}
-
-/**
- * One pending timer that only ever moves earlier: arming it for a time later
- * than the one it is set for changes nothing.
- */
-function earliestTimer(timers: Timers, now: () => number) {
-  let timer: unknown;
-  let timerAt: number | undefined;
-  return {
-    arm(delayMs: number, fn: () => void): void {
-      const at = now() + Math.max(0, delayMs);
-      if (timer !== undefined && timerAt !== undefined && timerAt <= at) return;
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timerAt = at;
-      timer = timers.setTimeout(
-        () => {
-          timer = undefined;
-          timerAt = undefined;
-          fn();
-        },
-        Math.max(0, delayMs),
-      );
-    },
-    clear(): void {
-      if (timer !== undefined) timers.clearTimeout(timer);
-      timer = undefined;
-      timerAt = undefined;
-    },
-  };
-}
-
-/**
- * Runs `work` for at most `timeoutMs`; `work` sees `expired()` turn true at the
- * deadline and is left running in the background. Returns whether it timed out.
- */
-async function within(
-  timers: Timers,
+/** `stop()`: sends what is due within `timeoutMs`, then reports what is left. */
+async function drainWithin(
   timeoutMs: number,
-  work: (expired: () => boolean) => Promise<void>,
-): Promise<boolean> {
-  let timedOut = false;
-  let deadline: unknown;
-  const expired = new Promise<void>((resolve) => {
-    deadline = timers.setTimeout(() => {
-      timedOut = true;
-      resolve();
-    }, timeoutMs);
+  d: {
+    store: OutboxStore;
+    logger: Logger;
+    timers: Timers;
+    now: () => number;
+    pauseOf: (account: string, at: number) => PausedAccount | undefined;
+    running: () => Promise<void> | undefined;
+    pass: () => Promise<{ sent: number }>;
+  },
+): Promise<StopResult> {
+  const { store, logger, now } = d;
+  const timedOut = await within(d.timers, timeoutMs, async (expired) => {
+    try {
+      await d.running();
+      while (!expired()) {
+        const { sent } = await d.pass();
+        if (sent === 0) break;
+      }
+    } catch (error) {
+      logger.log('error', 'dispatcher.error', { error: String(error) });
+    }
   });
-  await Promise.race([work(() => timedOut), expired]);
-  timers.clearTimeout(deadline);
-  return timedOut;
+  let left: Awaited<ReturnType<OutboxStore['ready']>>;
+  try {
+    left = await store.ready(now());
+  } catch (error) {
+    logger.log('error', 'dispatcher.error', { error: String(error) });
+    return { drained: false };
+  }
+  const drained =
+    !timedOut && left.every((g) => d.pauseOf(g.account, now()) !== undefined || g.due === 0);
+  logger.log(drained ? 'info' : 'warn', 'dispatcher.stopped', {
+    drained,
+    due: left.reduce((n, g) => n + g.due, 0),
+  });
+  return { drained };
 }
 
 /**
  * Creates a dispatcher over a store, an X client, a rate budget and a retry policy.
+ *
+ * A store that fails (a file locked by another process, a full disk) never
+ * stops delivery for good: every pass is retried with a capped backoff until
+ * the store works again, and `health()` says what is wrong meanwhile
+ * (failure-tracker.ts).
  *
  * @example
  * ```ts
@@ -221,109 +194,115 @@ async function within(
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, client, budget, decide, logger } = options;
-  const { now, timers, batchSize, flushIntervalMs, leaseMs, authPauseMs, pollIntervalMs } =
-    withDefaults(options);
+  const settings = withDefaults(options);
+  const { now, timers, batchSize, flushIntervalMs, authPauseMs } = settings;
   const pauses = accountPauses(logger);
-  const pauseOf = pauses.pauseOf;
+  const failures = createFailureTracker({ logger, now });
   /** Events enqueued since the last pass, per pixel/account: a full batch flushes at once. */
   const waiting = new Map<string, number>();
   const wakeTimer = earliestTimer(timers, now);
-  let running: Promise<void> | undefined;
-  let rerun = false;
+  const run = { running: undefined as Promise<void> | undefined, rerun: false };
   let started = false;
   let stopping = false;
+  /** Whether events left in flight by a dead process were looked for since start. */
+  let recovered = false;
 
   function schedule(delayMs: number): void {
     if (stopping || !started) return;
     wakeTimer.arm(delayMs, () => void pump());
   }
+  /** A failed store operation: logged (rate-limited), retried after a capped backoff. */
+  function failed(event: string, error: unknown): void {
+    schedule(failures.failed(event, error));
+  }
 
   const delivery = createOutboxDelivery({
-    store,
-    client,
-    budget,
-    decide,
-    logger,
-    now,
-    authPauseMs,
-    pauseOf,
+    ...{ store, client, budget, decide, logger, now, authPauseMs },
+    pauseOf: pauses.pauseOf,
     pause: pauses.set,
   });
-
   const groups = createGroupPasses({
-    store,
-    budget,
-    logger,
-    now,
-    batchSize,
-    flushIntervalMs,
-    leaseMs,
-    pollIntervalMs,
-    pauseOf,
+    ...{ store, budget, logger, now, batchSize, flushIntervalMs },
+    leaseMs: settings.leaseMs,
+    pollIntervalMs: settings.pollIntervalMs,
+    pauseOf: pauses.pauseOf,
     settle: delivery.settle,
+    onError: (error) => failed('dispatcher.error', error),
     // After progress, look again at once (what arrived meanwhile, what is
     // left). Without progress (paused, no budget, nothing claimable), wake
     // when something can change, never in a tight loop.
-    onGroupDone: (sent) => {
+    onGroupDone: (sent, ok) => {
+      if (!ok) return;
+      failures.succeeded();
       if (sent > 0) schedule(0);
       else void wakeLater(IDLE_FLOOR_MS);
     },
   });
-  const nextWake = groups.nextWake;
+
+  /** Start-up: events a dead process left in flight (expired leases) become pending again. */
+  async function recover(): Promise<void> {
+    const count = await store.recoverInFlight(now());
+    recovered = true;
+    if (count > 0) logger.log('warn', 'outbox.recovered', { events: count });
+  }
 
   /** One pass over every due group (see dispatcher-groups.ts). */
-  function pass(draining: boolean, wait: boolean): Promise<{ sent: number; started: number }> {
+  async function pass(
+    draining: boolean,
+    wait: boolean,
+  ): Promise<{ sent: number; started: number }> {
+    if (!recovered) await recover();
     waiting.clear();
     return groups.pass(draining, wait);
   }
 
   async function wakeLater(floorMs: number): Promise<void> {
     try {
-      const wake = await nextWake();
+      const wake = await groups.nextWake();
       if (wake !== undefined) schedule(Math.max(wake - now(), floorMs));
     } catch (error) {
-      logger.log('error', 'dispatcher.error', { error: String(error) });
-      schedule(flushIntervalMs);
+      failed('dispatcher.error', error);
     }
   }
 
   async function pump(force = false): Promise<void> {
-    if (running) {
-      rerun = true;
-      await running;
-      if (!force) return;
-      return pump(true);
+    if (run.running) {
+      run.rerun = true;
+      await run.running;
+      return force ? pump(true) : undefined;
     }
-    running = (async () => {
-      let started = 0;
+    run.running = (async () => {
+      let startedTasks = 0;
       do {
-        rerun = false;
+        run.rerun = false;
         try {
-          started = (await pass(force, force)).started;
+          startedTasks = (await pass(force, force)).started;
+          if (startedTasks === 0) failures.succeeded();
         } catch (error) {
-          logger.log('error', 'dispatcher.error', { error: String(error) });
+          // Retried after the backoff; no further scheduling from this pass.
+          failed(recovered ? 'dispatcher.error' : 'dispatcher.start_failed', error);
+          return;
         }
-      } while (rerun && !stopping);
+      } while (run.rerun && !stopping);
       // Running group tasks reschedule when they end; otherwise decide here.
-      if (started === 0 || force) await wakeLater(0);
+      if (startedTasks === 0 || force) await wakeLater(0);
     })();
     try {
-      await running;
+      await run.running;
     } finally {
-      running = undefined;
+      run.running = undefined;
     }
   }
 
   return {
     async start() {
       if (started) return;
-      const recovered = await store.recoverInFlight(now());
-      if (recovered > 0) logger.log('warn', 'outbox.recovered', { events: recovered });
       started = true;
       stopping = false;
-      schedule(0);
+      recovered = false;
+      // A store that fails now (a file locked by another process) is retried by the passes.
+      await pump();
     },
-
     notify(pixelId, account) {
       if (!started || stopping) return;
       const key = `${pixelId}\u0000${account}`;
@@ -331,43 +310,25 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       waiting.set(key, count);
       schedule(count >= batchSize ? 0 : flushIntervalMs);
     },
-
-    async flush() {
-      await pump(true);
-    },
-
+    flush: () => pump(true),
     async stop(stopOptions = {}) {
-      const timeoutMs = stopOptions.timeoutMs ?? SHUTDOWN_TIMEOUT_MS_DEFAULT;
       stopping = true;
       wakeTimer.clear();
-      const timedOut = await within(timers, timeoutMs, async (expired) => {
-        try {
-          if (running) await running;
-          while (!expired()) {
-            const { sent } = await pass(true, true);
-            if (sent === 0) break;
-          }
-        } catch (error) {
-          logger.log('error', 'dispatcher.error', { error: String(error) });
-        }
-      });
-      const left = await store.ready(now());
-      const drained =
-        !timedOut && left.every((g) => pauseOf(g.account, now()) !== undefined || g.due === 0);
-      logger.log(drained ? 'info' : 'warn', 'dispatcher.stopped', {
-        drained,
-        due: left.reduce((n, g) => n + g.due, 0),
+      const result = await drainWithin(stopOptions.timeoutMs ?? SHUTDOWN_TIMEOUT_MS_DEFAULT, {
+        ...{ store, logger, timers, now },
+        pauseOf: pauses.pauseOf,
+        running: () => run.running,
+        pass: () => pass(true, true),
       });
       started = false;
-      return { drained };
+      return result;
     },
-
     resume(account) {
       if (pauses.lift(account)) schedule(0);
     },
-
     state() {
       return { ...delivery.counters, paused: pauses.list(now()) };
     },
+    health: () => failures.health(),
   };
 }

@@ -28,7 +28,7 @@ import { createFormMiddleware } from './kit/form-middleware.ts';
 import { createEndpointGuard, createRateLimitCheck } from './kit/guards.ts';
 import { createFromRequest, createIntake } from './kit/intake.ts';
 import { createLandingMiddleware } from './kit/landing-middleware.ts';
-import { createLifecycle } from './kit/lifecycle.ts';
+import { createLifecycle, intakeStore } from './kit/lifecycle.ts';
 import { resolveKitOptions } from './kit/options.ts';
 import { requestFacts } from './kit/request-facts.ts';
 import { createResponses, kitErrorHandler } from './kit/responses.ts';
@@ -97,7 +97,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
 
   const { pixelId, account, dedupWindowMs, buildOptions } = o;
   const intake = createIntake({
-    store,
+    store: intakeStore(store),
     dispatcher: after.dispatcher,
     now,
     pixelId,
@@ -144,11 +144,11 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   if (o.script) app.get(SCRIPT_PATH, scriptRoute());
   if (o.health) {
     app.get('/health', async function twclidHealth(c) {
-      const stats = await intake.stats(isStopping());
-      return c.json(stats, stats.status === 'stopping' ? 503 : 200);
+      const report = await lifecycle.health(() => intake.stats(isStopping()));
+      return c.json(report.body, report.httpStatus);
     });
   }
-  app.onError(kitErrorHandler(logger));
+  app.onError(kitErrorHandler(logger, lifecycle.storeFailed));
 
   const members: TwclidKitMembers = {
     sendConversion: after.aroundSend(

@@ -1,12 +1,25 @@
 /**
  * The kit's life: `start()` recovers in-flight events and starts delivery,
- * delivered events are purged hourly past their retention, and `shutdown()`
- * stops intake, drains the dispatcher and closes the store.
+ * delivered events are purged hourly past their retention, `health()` says
+ * whether the kit can store and deliver, and `shutdown()` stops intake, drains
+ * the dispatcher and closes the store.
  */
 import { PURGE_INTERVAL_MS_DEFAULT } from '../defaults.ts';
 import type { Dispatcher, StopResult, Timers } from '../dispatcher.ts';
+import { isStoreUnavailableError, StoreUnavailableError } from '../errors.ts';
+import type { DeliveryHealth } from '../failure-tracker.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { Logger } from '../x-types.ts';
+import type { KitStats } from './types.ts';
+
+/** How long an intake that could not store keeps `/health` at 503 after its last failure. */
+export const STORE_FAILURE_HEALTH_MS = 30_000;
+
+/** `GET /health`'s answer: the stats, and whether the kit can store and deliver. */
+export interface HealthReport {
+  httpStatus: 200 | 503;
+  body: Record<string, unknown> & { status: string };
+}
 
 export interface LifecycleOptions {
   dispatcher: Dispatcher;
@@ -25,6 +38,14 @@ export interface Lifecycle {
   start(): Promise<void>;
   /** Stops intake and the purge, flushes within `timeoutMs` (default 10 s), closes the store. */
   shutdown(options?: { timeoutMs?: number }): Promise<StopResult>;
+  /** An intake could not store an event (the route answered 503). */
+  storeFailed(error: Error): void;
+  /**
+   * 503 `unavailable` when the store cannot be read, an intake could not store
+   * within the last 30 s, or delivery keeps failing; 503 `stopping` while
+   * shutting down; else 200 with the stats.
+   */
+  health(stats: () => Promise<KitStats>): Promise<HealthReport>;
 }
 
 /** Creates the kit's lifecycle. */
@@ -33,6 +54,16 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
   let stopping = false;
   let startPromise: Promise<void> | undefined;
   let purgeTimer: unknown;
+  let storeFailure: { at: number; error: string } | undefined;
+
+  function deliveryOf(delivery: DeliveryHealth) {
+    return {
+      canDeliver: delivery.ok,
+      lastError: delivery.lastError ?? storeFailure?.error,
+      lastErrorAt: delivery.lastErrorAt ?? storeFailure?.at,
+      failingSince: delivery.failingSince,
+    };
+  }
 
   /** Deletes delivered events older than the retention, then again in an hour. */
   async function purgeDelivered(): Promise<void> {
@@ -57,6 +88,31 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       });
       return startPromise;
     },
+    storeFailed(error) {
+      storeFailure = { at: now(), error: error.message };
+    },
+    async health(statsOf) {
+      const delivery = deliveryOf(dispatcher.health());
+      let stats: KitStats;
+      try {
+        stats = await statsOf();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return {
+          httpStatus: 503,
+          body: { status: 'unavailable', canStore: false, ...delivery, lastError: message },
+        };
+      }
+      const canStore = !(storeFailure && now() - storeFailure.at < STORE_FAILURE_HEALTH_MS);
+      const status =
+        stats.status === 'stopping'
+          ? 'stopping'
+          : !canStore || !delivery.canDeliver
+            ? 'unavailable'
+            : stats.status;
+      const httpStatus = status === 'stopping' || status === 'unavailable' ? 503 : 200;
+      return { httpStatus, body: { ...stats, status, canStore, ...delivery } };
+    },
     async shutdown(shutdownOptions = {}) {
       stopping = true;
       if (purgeTimer !== undefined) timers.clearTimeout(purgeTimer);
@@ -66,4 +122,25 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       return result;
     },
   };
+}
+
+/**
+ * The store as intake sees it: any failure to enqueue is a
+ * `StoreUnavailableError` (503 with `Retry-After`, never 500 and never 2xx),
+ * whichever store threw it. Every other method is the store's own.
+ */
+export function intakeStore(store: OutboxStore): OutboxStore {
+  const wrapped: OutboxStore = Object.create(store);
+  wrapped.enqueue = async (input) => {
+    try {
+      return await store.enqueue(input);
+    } catch (error) {
+      if (isStoreUnavailableError(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`The outbox could not store the event: ${message}`, {
+        cause: error,
+      });
+    }
+  };
+  return wrapped;
 }

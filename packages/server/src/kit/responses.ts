@@ -4,6 +4,7 @@
  */
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { isStoreUnavailableError, type StoreUnavailableError } from '../errors.ts';
 import { reject } from '../safety/reject.ts';
 import { inputFieldToWire } from '../wire-event.ts';
 import type { Logger, ValidationIssue } from '../x-types.ts';
@@ -66,13 +67,32 @@ export function createResponses(counters: Counters, maxBody: number): Responses 
 }
 
 /**
- * The kit's `onError`: Hono's own HTTP errors (e.g. from middleware) keep the
- * JSON rejection shape; anything else is logged and answered 500.
+ * 503 with `Retry-After` for a store that could not take the event (a file
+ * locked by another process past the busy timeout, a full disk): nothing was
+ * stored, so the client must not take it for accepted, and may retry.
  */
-export function kitErrorHandler(logger: Logger): ErrorHandler {
+export function storeUnavailable(c: Context, error: StoreUnavailableError): Response {
+  c.header('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterS))));
+  return reject(c, 503, 'store_unavailable', 'The event could not be stored now; retry shortly');
+}
+
+/**
+ * The kit's `onError`: Hono's own HTTP errors (e.g. from middleware) keep the
+ * JSON rejection shape; a store that cannot write answers 503 with
+ * `Retry-After` (and is reported to `onStoreUnavailable`, for `/health`);
+ * anything else is logged and answered 500.
+ */
+export function kitErrorHandler(
+  logger: Logger,
+  onStoreUnavailable?: (error: StoreUnavailableError) => void,
+): ErrorHandler {
   return function twclidError(error, c) {
     if (error instanceof HTTPException && error.status < 500) {
       return reject(c, error.status as 400, 'rejected', error.message || 'Rejected');
+    }
+    if (isStoreUnavailableError(error)) {
+      onStoreUnavailable?.(error);
+      return storeUnavailable(c, error);
     }
     logger.log('error', 'route.error', {
       error: error instanceof Error ? error.message : String(error),
