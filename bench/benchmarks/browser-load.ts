@@ -7,7 +7,7 @@
  * empty script in the same tag; kit and baseline loads are interleaved, and
  * the figure is the difference of their medians.
  *
- *   npm run bench:load [-- --loads 40 --reuse-build]
+ *   npm run bench:load [-- --loads 40 --reuse-build | --script <file>]
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
   options: {
     loads: { type: 'string', default: '40' },
     'reuse-build': { type: 'boolean', default: false },
+    /** Measure this file instead of building the package (e.g. an earlier build, for before/after). */
+    script: { type: 'string' },
   },
 });
 const LOADS = Number(args.loads);
@@ -281,7 +283,7 @@ await runBench(
     parameters: { loadsPerVariant: LOADS, cpuThrottling: '1×, 4×' },
   },
   async () => {
-    const script = readFileSync(await buildBrowserScript(args['reuse-build']));
+    const script = readFileSync(args.script ?? (await buildBrowserScript(args['reuse-build'])));
     const executable = findChromium();
     const site = await startSite(script);
     const base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
