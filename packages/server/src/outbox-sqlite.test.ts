@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { conversion, describeOutboxContract } from '../test/outbox-contract.ts';
 import { DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
+import { claimRefs } from './outbox.ts';
 import { resolveOutboxPath, sqliteOutbox } from './outbox-sqlite.ts';
+import { SCHEMA_VERSION } from './sqlite-schema.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'twclid-outbox-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,6 +122,61 @@ describe('sqliteOutbox file handling', () => {
       if (saved === undefined) delete process.env.TWCLID_KIT_DB;
       else process.env.TWCLID_KIT_DB = saved;
     }
+  });
+
+  it('upgrades a file written before claim tokens in place (PRAGMA user_version), keeping its rows', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const path = join(dir, 'v0.db');
+    const old = new Database(path);
+    // The schema as first released: no claim_token column, no budget tables, user_version 0.
+    old.exec(`CREATE TABLE outbox_events (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, pixel_id TEXT NOT NULL, account TEXT NOT NULL,
+      dedup_key TEXT, payload TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'delivered', 'dead')),
+      attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, lease_until INTEGER,
+      last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`);
+    const insert = old.prepare(
+      `INSERT INTO outbox_events (pixel_id, account, dedup_key, payload, state, next_attempt_at, lease_until, created_at, updated_at)
+       VALUES ('o8z6j', 'a', ?, ?, ?, 1, ?, 1, 1)`,
+    );
+    insert.run(
+      'o87ne\u0000old-1',
+      JSON.stringify(conversion({ conversion_id: 'old-1' })),
+      'pending',
+      null,
+    );
+    insert.run(
+      'o87ne\u0000old-2',
+      JSON.stringify(conversion({ conversion_id: 'old-2' })),
+      'in_flight',
+      5,
+    );
+    old.close();
+
+    const store = sqliteOutbox({ path });
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const columns = (check.pragma('table_info(outbox_events)') as { name: string }[]).map(
+      (c) => c.name,
+    );
+    expect(columns).toContain('claim_token');
+    check.close();
+    // The old in-flight row (its lease long expired) is recovered; both are claimable and settle.
+    expect(await store.recoverInFlight(10)).toBe(1);
+    const claimed = await store.claim({
+      pixelId: 'o8z6j',
+      account: 'a',
+      limit: 5,
+      now: 10,
+      leaseMs: 1000,
+    });
+    expect(claimed.map((e) => e.conversion.conversion_id)).toEqual(['old-1', 'old-2']);
+    expect((await store.markDelivered(claimRefs(claimed), 11)).settled).toBe(2);
+    await store.close();
+    // Opening it again changes nothing.
+    const again = sqliteOutbox({ path });
+    expect((await again.stats(12)).delivered).toBe(2);
+    await again.close();
   });
 
   it('runs in WAL mode with synchronous FULL by default', async () => {
