@@ -47,11 +47,11 @@ export function watchForms(
   o: KitOptions,
   twclid: () => string,
   onSubmit: (eventId: string, params: FormParams) => void,
-): () => void {
+): (click: string) => void {
   const idField = o.conversionIdField || CONVERSION_ID_FIELD;
-  const fill = (form: HTMLFormElement) => {
+  const fill = (form: HTMLFormElement, click = twclid()) => {
     const id = newConversionId();
-    setField(form, o.twclidField || TWCLID_FIELD, twclid());
+    setField(form, o.twclidField || TWCLID_FIELD, click);
     setField(form, idField, id);
     return id;
   };
@@ -64,9 +64,10 @@ export function watchForms(
     form.getAttribute(`data-tw-${key}`) ||
     (form.elements.namedItem(name) as HTMLInputElement | null)?.value ||
     undefined;
-  const decorate = () => {
+  // `click`: the click ID when the caller has just read it (one cookie read per page load).
+  const decorate = (click?: string) => {
     for (const form of document.querySelectorAll<HTMLFormElement>('form[data-tw-event]'))
-      form.elements.namedItem(idField) || fill(form);
+      form.elements.namedItem(idField) || fill(form, click);
   };
   document.addEventListener(
     'submit',
@@ -84,8 +85,11 @@ export function watchForms(
     }),
     true,
   );
-  return () => {
-    decorate();
-    new MutationObserver(safe(decorate)).observe(document, { childList: true, subtree: true });
+  return (click: string) => {
+    decorate(click);
+    new MutationObserver(safe(() => decorate())).observe(document, {
+      childList: true,
+      subtree: true,
+    });
   };
 }

@@ -51,4 +51,26 @@ describe('pages without a new click', () => {
     await idle();
     expect(field(b, 'twclid')?.value).toBe(CLICK);
   });
+
+  it('read the cookie once per page load, however many forms there are', async () => {
+    Cookies.set(CLICK_COOKIE, `1.${Date.now()}.${CLICK}`);
+    document.body.innerHTML = '<form data-tw-event="a"></form><form data-tw-event="b"></form>';
+    const jar = vi.spyOn(Cookies, 'get');
+    init({});
+    await idle();
+    expect(jar).toHaveBeenCalledTimes(1);
+    for (const form of document.querySelectorAll('form'))
+      expect(field(form, 'twclid')?.value).toBe(CLICK);
+  });
+});
+
+describe('a landing', () => {
+  it('reads the cookie once, and decorates the forms with the landed click', () => {
+    window.history.replaceState(null, '', `/?twclid=${CLICK}`);
+    document.body.innerHTML = '<form data-tw-event="a"></form>';
+    const jar = vi.spyOn(Cookies, 'get');
+    init({});
+    expect(jar).toHaveBeenCalledTimes(1);
+    expect(field(document.querySelector('form'), 'twclid')?.value).toBe(CLICK);
+  });
 });

@@ -127,14 +127,12 @@ export function init(o: KitOptions = {}): TwclidKit {
       // A landing stores its click now and decorates at once. Elsewhere the one
       // thing to check, a cookie Safari deleted (restored from the mirror before
       // a server-side conversion needs it), and the form decoration wait for
-      // idle time: the submit listener fills the fields anyway.
-      if (landed) decorate();
+      // idle time: the submit listener fills the fields anyway. Either way the
+      // click is read once: on a landing it is the landed one by now.
+      if (landed) decorate(allowed ? landed : '');
       else
         (window.requestIdleCallback || (setTimeout as never as typeof requestIdleCallback))(
-          safe(() => {
-            click();
-            decorate();
-          }),
+          safe(() => decorate(click()?.twclid || '')),
           // At most this long on a busy page.
           { timeout: 2e3 },
         );
