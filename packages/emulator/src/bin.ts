@@ -3,6 +3,7 @@
  * URL and the credentials to use. Stops on SIGINT/SIGTERM.
  */
 import { CLI_USAGE, parseCliArgs } from './cli-args.ts';
+import type { ResolvedConfig } from './config.ts';
 import { EMULATOR_DEFAULTS as D } from './defaults.ts';
 import { startEmulator } from './start.ts';
 
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
       `Pixel base code src: ${emulator.url}/uwt.js`,
       `Inspect: ${emulator.url}/_emulator/conversions  ${emulator.url}/_emulator/stats`,
       `Faults: ${active.length ? active.map(([k, v]) => `${k}=${v}`).join(' ') : 'none'} (seed ${faults.seed})`,
+      analyticsLine(emulator.config),
       '',
     ].join('\n'),
   );
@@ -64,6 +66,16 @@ async function main(): Promise<number> {
   });
   await emulator.close();
   return 0;
+}
+
+/** One line on the tag and stats side: time zone, attribution, jobs, where to compare. */
+function analyticsLine(config: ResolvedConfig): string {
+  const a = config.analytics;
+  const tz = config.accountsById.get(D.accountId)?.timezone ?? a.timezone;
+  const apps = [...config.consumerAccess.values()].includes('conversion_only')
+    ? ', app has Conversion Only access (stats refused)'
+    : '';
+  return `Stats: account time zone ${tz}, ${Math.round(a.attributionShare * 100)}% of counted conversions attributed, jobs succeed at poll ${a.jobPolls}${apps}; compare with /_emulator/attributed`;
 }
 
 main().then((code) => {

@@ -29,6 +29,27 @@ describe('twclid-emulator (bin/twclid-emulator.js)', () => {
     }
   }, 30_000);
 
+  it('takes the analytics flags: the account time zone and a Conversion Only app', async () => {
+    const args = ['--port', '0', '--timezone', 'Europe/Paris', '--conversion-only'];
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    try {
+      await expect.poll(() => out, { timeout: 15_000, interval: 50 }).toContain('Stats:');
+      expect(out).toContain('account time zone Europe/Paris');
+      expect(out).toContain('Conversion Only access');
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1] as string;
+      const config = (await (await fetch(`${url}/_emulator/config`)).json()) as {
+        analytics: { accounts: { timezone: string }[] };
+      };
+      expect(config.analytics.accounts[0]?.timezone).toBe('Europe/Paris');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
   it('exits 2 with the usage on a bad flag', async () => {
     const child = spawn(process.execPath, [BIN, '--port', 'x'], {
       stdio: ['ignore', 'pipe', 'pipe'],
