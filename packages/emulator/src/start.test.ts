@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONVERSIONS_PATH, oauthHeader, validConversion } from '../test/helpers.ts';
 import { type EmulatorHandle, startEmulator } from './start.ts';
@@ -87,5 +88,41 @@ describe('startEmulator', () => {
     await expect(
       startEmulator({ tokens: [{ token: 't', secret: 's', userId: 'ghost' }] }),
     ).rejects.toThrow(/^tokens\[0\]\.userId: no user ghost/);
+  });
+
+  it("runs a stats job over HTTP and serves its result at the job's url on its own origin", async () => {
+    handle = await startEmulator({
+      port: 0,
+      analytics: { attributionShare: 1, jobPolls: 1, timezone: 'UTC' },
+    });
+    expect((await send(handle, 'job-1')).status).toBe(200);
+    const signed = (method: string, url: string) =>
+      fetch(url, { method, headers: { authorization: oauthHeader(method, url) } });
+    const params = new URLSearchParams({
+      entity: 'CAMPAIGN',
+      entity_ids: '8wku2,8wku3',
+      start_time: '2026-11-28T00:00:00Z',
+      end_time: '2026-11-29T00:00:00Z',
+      granularity: 'TOTAL',
+      metric_groups: 'WEB_CONVERSION',
+      placement: 'ALL_ON_TWITTER',
+      segmentation_type: 'CONVERSION_TAGS',
+    });
+    const jobs = `${handle.url}/12/stats/jobs/accounts/${handle.config.accounts[0]?.id}`;
+    const created = await signed('POST', `${jobs}?${params}`);
+    expect(created.status).toBe(200);
+    const { data } = (await created.json()) as { data: { id_str: string } };
+    const polled = await signed('GET', `${jobs}?job_ids=${data.id_str}`);
+    const [job] = ((await polled.json()) as { data: { status: string; url: string }[] }).data;
+    expect(job?.status).toBe('SUCCESS');
+    expect(job?.url.startsWith(`${handle.url}/_emulator/stats-results/`)).toBe(true);
+    const file = await fetch(job?.url as string);
+    const result = JSON.parse(gunzipSync(Buffer.from(await file.arrayBuffer())).toString()) as {
+      data: { id_data: { metrics: { conversion_purchases: { metric: number[] } } }[] }[];
+    };
+    const purchases = result.data.flatMap((d) =>
+      d.id_data.map((i) => i.metrics.conversion_purchases.metric[0]),
+    );
+    expect(purchases).toEqual([1]);
   });
 });
