@@ -8,6 +8,7 @@
 import type { TwclidKitConfig } from '@twclid-kit/server';
 import {
   type AnalyticsClient,
+  AnalyticsError,
   createAnalyticsClient,
   type TagHealth,
   tagHealth,
@@ -46,6 +47,10 @@ export interface TagsResult {
 
 /** Tag health for the given events and the outbox's; throws `AnalyticsError` on a refused read. */
 export async function runTags(input: TagsInput, io: CliIo): Promise<TagsResult> {
+  if (input.config.auth.kind !== 'oauth1') {
+    // Before anything else: with a pixel token there is nothing this command can read.
+    throw new AnalyticsError('pixel-token', 'tag reads need OAuth 1.0a');
+  }
   const client = analyticsClient(input.config, io, input.timeoutMs);
   const delivered = await readDelivered({ ...(input.db ? { db: input.db } : {}) }, io, {
     pixelId: input.config.pixelId,
