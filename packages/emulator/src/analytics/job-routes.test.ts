@@ -148,6 +148,16 @@ describe('stats jobs', () => {
     expect((await emu.app.request(`${BASE}/_emulator/stats-results/999.json.gz`)).status).toBe(404);
   });
 
+  it('forgets a finished job a week after it succeeded', async () => {
+    const emu = emulator({ jobPolls: 1 });
+    const job = (await signedPostQuery(emu, jobsPath, segmented())).body.data;
+    const { url } = (await poll(emu, job.id_str)).body.data[0];
+    emu.clock.advance(7 * 24 * 3_600_000 + 1);
+    await signedPostQuery(emu, jobsPath, segmented());
+    expect((await download(emu, url)).status).toBe(404);
+    expect((await poll(emu, job.id_str)).body.data).toEqual([]);
+  });
+
   it('allows 45 days segmented and 90 unsegmented, and takes parameters from a form body', async () => {
     const emu = emulator();
     const long = { start_time: '2026-10-01T07:00:00Z', end_time: '2026-11-20T08:00:00Z' };

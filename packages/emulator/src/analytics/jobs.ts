@@ -61,6 +61,10 @@ export function createJobStore(
 
   return {
     create(accountId, query, params, now) {
+      // Expired jobs and their files go, so a long run keeps memory bounded.
+      for (const [key, old] of jobs) {
+        if (old.expiresAt !== null && old.expiresAt < now) jobs.delete(key);
+      }
       const id = next++;
       const job: Job = {
         id,
