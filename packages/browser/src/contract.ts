@@ -20,6 +20,8 @@ export const PHONE_FIELD = 'phone';
  */
 export const VALUE_FIELD = 'value';
 export const CURRENCY_FIELD = 'currency';
+/** Form field and JSON key of an explicit opt-out (consent withdrawn): acknowledged, never forwarded. */
+export const OPT_OUT_FIELD = 'opt_out';
 /** Query parameter X appends to the landing URL after an ad click. */
 export const TWCLID_PARAM = 'twclid';
 
@@ -43,7 +45,11 @@ export const BODY_LIMIT_DEFAULT = 16 * 1024;
  * sane length; do not over-validate the shape.
  */
 export const TWCLID_MAX_LENGTH = 256;
-export const TWCLID_PATTERN = /^[A-Za-z0-9._~-]{1,256}$/;
+/** The one spelling of the click ID rule; every regex below is built from it. */
+const TWCLID_CHARS = `[A-Za-z0-9._~-]{1,${TWCLID_MAX_LENGTH}}`;
+export const TWCLID_PATTERN = new RegExp(`^${TWCLID_CHARS}$`);
+// `\d` cannot match the dot after the time, so a dot inside the ID stays in the ID.
+const CLICK_VALUE = new RegExp(`^1\\.(\\d{1,16})\\.(${TWCLID_CHARS})$`);
 
 /** A stored click: the ID and when it was seen (ms since the epoch). */
 export interface StoredClick {
@@ -61,40 +67,188 @@ export function encodeClick(click: StoredClick): string {
 
 /** Parses a stored click; `undefined` for anything malformed (never throws). */
 export function decodeClick(value: string | null | undefined): StoredClick | undefined {
-  // The ID group is TWCLID_PATTERN's; `\d` cannot match the dot after the time,
-  // so a dot inside the ID stays in the ID.
-  const match = /^1\.(\d{1,16})\.([A-Za-z0-9._~-]{1,256})$/.exec(value || '');
+  const match = CLICK_VALUE.exec(value || '');
   return match ? { clickedAt: +(match[1] as string), twclid: match[2] as string } : undefined;
 }
 
 /**
- * The JSON event the browser posts to `<endpoint>` (as `application/json`, or as
- * `text/plain` from `sendBeacon`). The server ignores unknown keys and never
- * takes IP or user agent from the body.
+ * The Pixel's own `_twclid` cookie, written either as the bare ID or as JSON
+ * such as `{"twclid":"…","timestamp":…}`; `undefined` for anything else (never
+ * throws). `clickedAt` is the JSON's `timestamp`, else 0 (unknown).
  */
-export interface WireEvent {
-  event_id: string;
-  conversion_id: string;
-  twclid?: string;
-  email?: string;
-  phone?: string;
-  value?: number | string;
-  currency?: string;
-  number_items?: number;
-  contents?: WireContent[];
-  description?: string;
-  event_source_url?: string;
-  conversion_time?: string;
+export function decodePixelClick(value: string | null | undefined): StoredClick | undefined {
+  let id: unknown = value;
+  let at: unknown;
+  try {
+    if (value?.[0] === '{') ({ twclid: id, timestamp: at } = JSON.parse(value));
+  } catch {}
+  return typeof id === 'string' && TWCLID_PATTERN.test(id)
+    ? { twclid: id, clickedAt: +(at as number) || 0 }
+    : undefined;
 }
 
-export interface WireContent {
-  content_id?: string;
-  content_name?: string;
-  content_type?: string;
-  content_price?: number | string;
-  num_items?: number;
-  content_group_id?: string;
+/**
+ * Pixel and event IDs: short base-36 strings as X shows them (`o8z6j`,
+ * `o87ne`); an event may also be written in the Pixel's tag form
+ * `tw-<pixel_id>-<event_id>`, which the Conversion API accepts as is
+ * (docs/x-api.md §1).
+ */
+const BASE36_ID = '[a-z0-9]{1,32}';
+/** A pixel (event source) ID: base-36, lowercase, as X shows it in Events Manager. */
+export const PIXEL_ID_PATTERN = new RegExp(`^${BASE36_ID}$`);
+const EVENT_ID = new RegExp(`^(?:tw-(${BASE36_ID})-)?(${BASE36_ID})$`);
+
+export type ParsedEventId =
+  | { ok: true; eventId: string; pixelId?: string }
+  | { ok: false; reason: string };
+
+/**
+ * Splits `o87ne` or `tw-o8z6j-o87ne` into its parts; `pixelId` is set only for
+ * the tag form. Surrounding spaces are ignored.
+ */
+export function parseEventId(raw: string): ParsedEventId {
+  const match = EVENT_ID.exec(raw.trim());
+  if (!match) {
+    return {
+      ok: false,
+      reason: 'must be an event ID like "o87ne" or "tw-<pixel_id>-<event_id>" (lowercase base-36)',
+    };
+  }
+  const [, pixelId, eventId] = match as unknown as [string, string | undefined, string];
+  return pixelId === undefined ? { ok: true, eventId } : { ok: true, pixelId, eventId };
 }
+
+/** The Pixel's event tag `tw-<pixel>-<event>` from either event ID form. */
+export function eventTag(pixelId: string | undefined, eventId: string): string {
+  return eventId.startsWith('tw-') || !pixelId ? eventId : `tw-${pixelId}-${eventId}`;
+}
+
+/**
+ * How a field's value is read from the wire:
+ * - `text`: a string of at most `max` characters;
+ * - `count`: a number;
+ * - `amount`: a number, or a numeric string of at most `max` characters;
+ * - `id`: a string of at most `max` characters, or a number;
+ * - `flag`: a boolean;
+ * - `contents`: an array of at most `max` objects of {@link CONTENT_FIELDS}.
+ */
+export type FieldKind = 'text' | 'count' | 'amount' | 'id' | 'flag' | 'contents';
+
+export interface FieldSpec {
+  /** The name in the server's `ConversionInput` (camelCase), or in the parse result. */
+  readonly input: string;
+  readonly kind: FieldKind;
+  /** Longest text (characters) or array (items) accepted on the wire. */
+  readonly max?: number;
+  /** Must be present (`conversion_id` must also not be empty). */
+  readonly required?: true;
+  /** Not sent by the browser: the server takes it from the request (IP, user agent). */
+  readonly wire?: false;
+  /** `twclid-kit send`'s flag, when it is not the wire name with dashes (`--ua`). */
+  readonly flag?: string;
+  /** Other header names `twclid-kit upload` accepts for the column (common exports' names). */
+  readonly aliases?: readonly string[];
+}
+
+/**
+ * The fields of a conversion, once: the JSON event the browser posts (its
+ * wire name is the key), what the server's parse maps each to, the
+ * `twclid-kit upload` columns and `send` flags. Limits keep a 16 KB body from
+ * holding absurd values; X's own rules are the server's `buildConversion()`.
+ * To add a field, add it here (and its rule in the server's conversion.ts).
+ */
+export const CONVERSION_FIELDS = {
+  event_id: {
+    input: 'eventId',
+    kind: 'text',
+    max: 80,
+    required: true,
+    flag: 'event',
+    aliases: ['event'],
+  },
+  conversion_id: {
+    input: 'conversionId',
+    kind: 'text',
+    max: 128,
+    required: true,
+    aliases: ['order_id'],
+  },
+  conversion_time: {
+    input: 'conversionTime',
+    kind: 'text',
+    max: 64,
+    flag: 'time',
+    aliases: ['time', 'timestamp'],
+  },
+  twclid: { input: 'twclid', kind: 'text', max: TWCLID_MAX_LENGTH, aliases: ['click_id'] },
+  email: { input: 'email', kind: 'text', max: 320, aliases: ['email_address', 'hashed_email'] },
+  phone: {
+    input: 'phone',
+    kind: 'text',
+    max: 64,
+    aliases: ['phone_number', 'hashed_phone_number'],
+  },
+  ip_address: { input: 'ip', kind: 'text', max: 64, wire: false, flag: 'ip', aliases: ['ip'] },
+  user_agent: {
+    input: 'userAgent',
+    kind: 'text',
+    max: 1024,
+    wire: false,
+    flag: 'ua',
+    aliases: ['ua'],
+  },
+  value: { input: 'value', kind: 'amount', max: 32 },
+  currency: { input: 'currency', kind: 'text', max: 8, aliases: ['price_currency'] },
+  number_items: { input: 'numberItems', kind: 'count', aliases: ['num_items'] },
+  description: { input: 'description', kind: 'text', max: 1024 },
+  event_source_url: { input: 'eventSourceUrl', kind: 'text', max: 2048, flag: 'url' },
+  contents: { input: 'contents', kind: 'contents', max: 100 },
+  /** Explicit opt-out from the page (consent withdrawn): acknowledged, not forwarded. */
+  opt_out: { input: 'optOut', kind: 'flag' },
+} as const satisfies Record<string, FieldSpec>;
+
+/** The fields of one item of `contents`, in the same form. */
+export const CONTENT_FIELDS = {
+  content_id: { input: 'contentId', kind: 'text', max: 256 },
+  content_name: { input: 'contentName', kind: 'text', max: 512 },
+  content_type: { input: 'contentType', kind: 'text', max: 128 },
+  content_price: { input: 'contentPrice', kind: 'amount', max: 32 },
+  num_items: { input: 'numItems', kind: 'count' },
+  content_group_id: { input: 'contentGroupId', kind: 'id', max: 256 },
+} as const satisfies Record<string, FieldSpec>;
+
+/** A field's value on the wire, by kind. */
+interface KindValue {
+  text: string;
+  count: number;
+  amount: number | string;
+  id: string | number;
+  flag: boolean;
+  contents: WireContent[];
+}
+type Table = Record<string, FieldSpec>;
+type OnWire<T extends Table> = {
+  [K in keyof T]: T[K] extends { wire: false } ? never : K;
+}[keyof T];
+/** The wire object a field table describes: required keys, then optional ones. */
+type WireObject<T extends Table> = {
+  -readonly [K in OnWire<T> as T[K] extends { required: true }
+    ? K
+    : never]: KindValue[T[K]['kind']];
+} & {
+  -readonly [K in OnWire<T> as T[K] extends { required: true }
+    ? never
+    : K]?: KindValue[T[K]['kind']];
+};
+
+/**
+ * The JSON event the browser posts to `<endpoint>` (as `application/json`, or as
+ * `text/plain` from `sendBeacon`): {@link CONVERSION_FIELDS} without the fields
+ * the server takes from the request. The server ignores unknown keys and never
+ * takes IP or user agent from the body.
+ */
+export type WireEvent = WireObject<typeof CONVERSION_FIELDS>;
+export type WireContent = WireObject<typeof CONTENT_FIELDS>;
 
 /** The capture call: `POST <endpoint base>/capture` with this JSON body. */
 export interface WireCapture {

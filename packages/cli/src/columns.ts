@@ -6,50 +6,29 @@
  * `buildConversion()`, exactly as on the live route.
  */
 import type { ContentInput, ConversionInput } from '@twclid-kit/server';
+import { CONTENT_FIELDS, CONVERSION_FIELDS, type FieldSpec } from '@twclid-kit/server/core';
 import { UsageError } from './exit-codes.ts';
 
-/** The canonical field names, in the order `--help` lists them. */
-export const UPLOAD_FIELDS = [
-  'event_id',
-  'conversion_id',
-  'conversion_time',
-  'twclid',
-  'email',
-  'phone',
-  'ip_address',
-  'user_agent',
-  'value',
-  'currency',
-  'number_items',
-  'description',
-  'event_source_url',
-  'contents',
-] as const;
+/** A conversion field of the wire contract's table (`opt_out` is the page's, not an upload's). */
+export type UploadField = Exclude<keyof typeof CONVERSION_FIELDS, 'opt_out'>;
 
-export type UploadField = (typeof UPLOAD_FIELDS)[number];
+const SPEC: Readonly<Record<UploadField, FieldSpec>> = CONVERSION_FIELDS;
+
+/** The canonical field names, in the table's order (the order `--help` lists them). */
+export const UPLOAD_FIELDS = (
+  Object.keys(CONVERSION_FIELDS) as (keyof typeof CONVERSION_FIELDS)[]
+).filter((field): field is UploadField => field !== 'opt_out');
 
 /**
- * Accepted header names per field. Headers are compared after lowercasing and
- * turning spaces and hyphens into `_`, so `Email Address` and `email-address`
- * both mean `email_address`. `hashed_*` headers are accepted because the core
- * passes a value that already is a SHA-256 digest through unchanged.
+ * Accepted header names per field: its wire name and the table's aliases.
+ * Headers are compared after lowercasing and turning spaces and hyphens into
+ * `_`, so `Email Address` and `email-address` both mean `email_address`.
+ * `hashed_*` headers are accepted because the core passes a value that already
+ * is a SHA-256 digest through unchanged.
  */
-export const HEADER_ALIASES: Readonly<Record<UploadField, readonly string[]>> = {
-  event_id: ['event_id', 'event'],
-  conversion_id: ['conversion_id', 'order_id'],
-  conversion_time: ['conversion_time', 'time', 'timestamp'],
-  twclid: ['twclid', 'click_id'],
-  email: ['email', 'email_address', 'hashed_email'],
-  phone: ['phone', 'phone_number', 'hashed_phone_number'],
-  ip_address: ['ip_address', 'ip'],
-  user_agent: ['user_agent', 'ua'],
-  value: ['value'],
-  currency: ['currency', 'price_currency'],
-  number_items: ['number_items', 'num_items'],
-  description: ['description'],
-  event_source_url: ['event_source_url'],
-  contents: ['contents'],
-};
+export const HEADER_ALIASES: Readonly<Record<UploadField, readonly string[]>> = Object.fromEntries(
+  UPLOAD_FIELDS.map((field) => [field, [field, ...(SPEC[field].aliases ?? [])]]),
+) as unknown as Record<UploadField, readonly string[]>;
 
 const ALIAS_TO_FIELD: ReadonlyMap<string, UploadField> = new Map(
   UPLOAD_FIELDS.flatMap((field) => HEADER_ALIASES[field].map((alias) => [alias, field] as const)),
@@ -183,20 +162,12 @@ export function rowToInput(
     input.conversionTime = parseTime(time);
   }
 
-  const strings: [UploadField, keyof ConversionInput][] = [
-    ['conversion_id', 'conversionId'],
-    ['twclid', 'twclid'],
-    ['email', 'email'],
-    ['phone', 'phone'],
-    ['ip_address', 'ip'],
-    ['user_agent', 'userAgent'],
-    ['currency', 'currency'],
-    ['description', 'description'],
-    ['event_source_url', 'eventSourceUrl'],
-  ];
-  for (const [field, key] of strings) {
+  // The text fields other than the two read above, renamed by the table.
+  for (const field of UPLOAD_FIELDS) {
+    const spec = SPEC[field];
+    if (spec.kind !== 'text' || field === 'event_id' || field === 'conversion_time') continue;
     const value = text(field);
-    if (value !== undefined) (input as unknown as Record<string, unknown>)[key] = value;
+    if (value !== undefined) (input as unknown as Record<string, unknown>)[spec.input] = value;
   }
 
   const value = row.value;
@@ -258,16 +229,10 @@ function parseContents(
     }
     const source = item as Record<string, unknown>;
     const content: ContentInput = {};
-    const copy = (from: string, to: keyof ContentInput) => {
-      const v = source[from];
-      if (v !== undefined && v !== null) (content as Record<string, unknown>)[to] = v;
-    };
-    copy('content_id', 'contentId');
-    copy('content_name', 'contentName');
-    copy('content_type', 'contentType');
-    copy('content_price', 'contentPrice');
-    copy('num_items', 'numItems');
-    copy('content_group_id', 'contentGroupId');
+    for (const [wire, spec] of Object.entries(CONTENT_FIELDS)) {
+      const v = source[wire];
+      if (v !== undefined && v !== null) (content as Record<string, unknown>)[spec.input] = v;
+    }
     contents.push(content);
   }
   return { ok: true, contents };

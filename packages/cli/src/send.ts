@@ -11,9 +11,10 @@ import type {
   TwclidKitConfig,
 } from '@twclid-kit/server';
 import { buildConversion, createXClient, validateBatch } from '@twclid-kit/server';
-import type { CountryCode } from '@twclid-kit/server/core';
+import type { CountryCode, FieldSpec } from '@twclid-kit/server/core';
 import {
   authHeaders,
+  CONVERSION_FIELDS,
   conversionsUrl,
   describeOutcome,
   describeXError,
@@ -39,41 +40,43 @@ export interface SendFlags {
   time?: string;
 }
 
+/**
+ * `send`'s flags from the contract's field table: the table's `flag`, else the
+ * wire name with dashes (`--number-items`); the option key is commander's
+ * camelCase of it. `contents` and `opt_out` have no flag.
+ */
+const SEND_FIELDS = Object.entries(CONVERSION_FIELDS as Record<string, FieldSpec>)
+  .filter(([, spec]) => spec.kind !== 'contents' && spec.kind !== 'flag')
+  .map(([wire, spec]) => {
+    const flag = spec.flag ?? wire.replaceAll('_', '-');
+    return {
+      spec,
+      flag: `--${flag}`,
+      key: flag.replace(/-([a-z])/g, (_, letter: string) =>
+        letter.toUpperCase(),
+      ) as keyof SendFlags,
+    };
+  });
+
 /** Core input field → the flag that sets it, so errors name what the user typed. */
 const FLAG_OF: Record<string, string> = {
-  eventId: '--event',
-  conversionId: '--conversion-id',
-  conversionTime: '--time',
-  twclid: '--twclid',
-  email: '--email',
-  phone: '--phone',
-  ip: '--ip',
-  userAgent: '--ua',
-  value: '--value',
-  currency: '--currency',
-  numberItems: '--number-items',
-  description: '--description',
-  eventSourceUrl: '--url',
+  ...Object.fromEntries(SEND_FIELDS.map(({ spec, flag }) => [spec.input, flag])),
   identifiers: '--twclid/--email/--phone',
 };
 
 export function flagsToInput(flags: SendFlags, conversionId: string): ConversionInput {
   const input: ConversionInput = { eventId: flags.event, conversionId };
-  if (flags.time !== undefined) input.conversionTime = parseTime(flags.time);
-  if (flags.twclid !== undefined) input.twclid = flags.twclid;
-  if (flags.email !== undefined) input.email = flags.email;
-  if (flags.phone !== undefined) input.phone = flags.phone;
-  if (flags.ip !== undefined) input.ip = flags.ip;
-  if (flags.ua !== undefined) input.userAgent = flags.ua;
-  if (flags.value !== undefined) input.value = flags.value;
-  if (flags.currency !== undefined) input.currency = flags.currency;
-  if (flags.numberItems !== undefined) {
-    const n = Number(flags.numberItems);
-    if (!Number.isFinite(n)) throw new UsageError('--number-items must be a positive integer');
-    input.numberItems = n;
+  const fields = input as unknown as Record<string, unknown>;
+  for (const { spec, flag, key } of SEND_FIELDS) {
+    const raw = flags[key];
+    if (raw === undefined || spec.input === 'eventId' || spec.input === 'conversionId') continue;
+    if (spec.input === 'conversionTime') fields[spec.input] = parseTime(raw);
+    else if (spec.kind === 'count') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a positive integer`);
+      fields[spec.input] = n;
+    } else fields[spec.input] = raw;
   }
-  if (flags.description !== undefined) input.description = flags.description;
-  if (flags.url !== undefined) input.eventSourceUrl = flags.url;
   return input;
 }
 

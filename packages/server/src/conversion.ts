@@ -7,8 +7,8 @@
 import * as z from 'zod';
 import { isCurrencyCode } from './currency.ts';
 import { ValidationError } from './errors.ts';
-import { parseEventId } from './event-id.ts';
-import { hashIdentifier, isSha256Hex } from './hash.ts';
+import { type ParsedEventId, parseEventId } from './event-id.ts';
+import { hashIdentifier } from './hash.ts';
 import {
   type CountryCode,
   normalizeEmail,
@@ -16,9 +16,9 @@ import {
   normalizePhone,
   normalizeTwclid,
   normalizeUserAgent,
+  type Twclid,
 } from './normalize.ts';
 import { serializeValue } from './value.ts';
-import { MAX_CONVERSIONS_PER_REQUEST } from './x-limits.ts';
 import type {
   CapiContent,
   CapiConversion,
@@ -149,6 +149,21 @@ function eventSourceUrl(raw: string): { ok: true; value: string } | { ok: false;
   return { ok: true, value: url.href };
 }
 
+/** The input as the shape check leaves it (`null` allowed where the input has `undefined`). */
+type Shaped = z.output<typeof inputSchema>;
+type Check<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * A conversion input whose event ID and click ID were already parsed at the
+ * edge (the kit's JSON route): the event as `parseEventId` returned it, the
+ * click as `normalizeTwclid` returned it. The other fields are typed values
+ * (the route's wire parse checked their types); their rules are checked here.
+ */
+export interface CheckedConversionInput extends Omit<ConversionInput, 'twclid'> {
+  event: { eventId: string; pixelId?: string };
+  twclid?: Twclid | undefined;
+}
+
 /**
  * Validates and normalizes one conversion. Raw email and phone are normalized
  * and hashed here; the result holds hashes only.
@@ -165,20 +180,48 @@ export function buildConversion(
   options: BuildConversionOptions = {},
 ): BuildConversionResult {
   const parsed = inputSchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) => ({
-        field: fieldName(issue.path),
-        message: issue.message,
-      })),
-    };
-  }
+  if (!parsed.success) return { ok: false, issues: shapeIssues(parsed.error) };
   const data = parsed.data;
+  const twclid = present(data.twclid) ? normalizeTwclid(data.twclid) : undefined;
+  return assemble(data, parseEventId(data.eventId), twclid, options);
+}
+
+/**
+ * {@link buildConversion} for an input the caller already parsed: no shape
+ * check, and the event ID and click ID are taken as given, not parsed again.
+ */
+export function buildCheckedConversion(
+  input: CheckedConversionInput,
+  options: BuildConversionOptions & {
+    /** Check the other fields' types first (they came from app code, not from a parse). */
+    checkShape?: boolean;
+  } = {},
+): BuildConversionResult {
+  const { event, twclid, ...rest } = input;
+  let data: Omit<Shaped, 'twclid'> = rest;
+  if (options.checkShape) {
+    const parsed = inputSchema.omit({ twclid: true }).safeParse(rest);
+    if (!parsed.success) return { ok: false, issues: shapeIssues(parsed.error) };
+    data = parsed.data;
+  }
+  const click = twclid === undefined ? undefined : ({ ok: true, value: twclid } as const);
+  return assemble(data, { ok: true, ...event }, click, options);
+}
+
+function shapeIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({ field: fieldName(issue.path), message: issue.message }));
+}
+
+/** X's rules for one conversion, on a shape-checked input and its parsed event and click IDs. */
+function assemble(
+  data: Omit<Shaped, 'twclid'>,
+  event: ParsedEventId,
+  twclid: Check<string> | undefined,
+  options: BuildConversionOptions,
+): BuildConversionResult {
   const issues: ValidationIssue[] = [];
   const fail = (field: string, message: string) => issues.push({ field, message });
 
-  const event = parseEventId(data.eventId);
   if (!event.ok) fail('eventId', event.reason);
   else if (event.pixelId && options.pixelId && event.pixelId !== options.pixelId) {
     fail(
@@ -190,29 +233,87 @@ export function buildConversion(
   const time = conversionTime(data.conversionTime, options.now ?? Date.now);
   if (!time.ok) fail('conversionTime', time.reason);
 
-  // Identifiers, in X's example order. Each is its own object [WC].
+  const identifiers = identifiersOf(data, twclid, options, fail);
+  const conversion: CapiConversion = {
+    conversion_time: time.ok ? time.value : '',
+    event_id: data.eventId.trim(),
+    identifiers,
+  };
+  if (present(data.conversionId)) conversion.conversion_id = data.conversionId.trim();
+
+  if (typeof data.value === 'number' || present(data.value)) {
+    const value = serializeValue(data.value);
+    if (value.ok) conversion.value = value.value;
+    else fail('value', value.reason);
+  }
+  if (present(data.currency)) {
+    const currency = data.currency.trim().toUpperCase();
+    if (isCurrencyCode(currency)) conversion.price_currency = currency;
+    else fail('currency', 'must be an ISO 4217 currency code such as "USD"');
+  }
+  if (data.numberItems !== undefined && data.numberItems !== null) {
+    const count = positiveCount(data.numberItems);
+    if (count.ok) conversion.number_items = count.value;
+    else fail('numberItems', count.reason);
+  }
+  if (present(data.description)) conversion.description = data.description.trim();
+  if (present(data.eventSourceUrl)) {
+    const url = eventSourceUrl(data.eventSourceUrl);
+    if (url.ok) conversion.event_source_url = url.value;
+    else fail('eventSourceUrl', url.reason);
+  }
+  if (data.contents && data.contents.length > 0) {
+    conversion.contents = data.contents.map((content, index) => contentOf(content, index, fail));
+  }
+
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, conversion };
+}
+
+/** A count (`numberItems`, `numItems`): the shape check's rule, for inputs that skipped it. */
+function positiveCount(n: number): Check<number> {
+  if (!Number.isInteger(n) || n <= 0) return { ok: false, reason: 'must be a positive integer' };
+  if (n > Number.MAX_SAFE_INTEGER) return { ok: false, reason: 'is too large' };
+  return { ok: true, value: n };
+}
+
+/** The identifiers, in X's example order; each is its own object [WC]. */
+function identifiersOf(
+  data: Omit<Shaped, 'twclid'>,
+  twclid: Check<string> | undefined,
+  options: BuildConversionOptions,
+  fail: (field: string, message: string) => void,
+): CapiIdentifier[] {
   const identifiers: CapiIdentifier[] = [];
   let strong = 0;
-  if (present(data.twclid)) {
-    const twclid = normalizeTwclid(data.twclid);
+  let strongFailed = false;
+  if (twclid) {
     if (twclid.ok) {
       identifiers.push({ twclid: twclid.value });
       strong++;
-    } else fail('twclid', twclid.reason);
+    } else {
+      fail('twclid', twclid.reason);
+      strongFailed = true;
+    }
   }
   if (present(data.email)) {
     const email = normalizeEmail(data.email);
     if (email.ok) {
       identifiers.push({ hashed_email: hashIdentifier(email.value) });
       strong++;
-    } else fail('email', email.reason);
+    } else {
+      fail('email', email.reason);
+      strongFailed = true;
+    }
   }
   if (present(data.phone)) {
     const phone = normalizePhone(data.phone, options.defaultCountry);
     if (phone.ok) {
       identifiers.push({ hashed_phone_number: hashIdentifier(phone.value) });
       strong++;
-    } else fail('phone', phone.reason);
+    } else {
+      fail('phone', phone.reason);
+      strongFailed = true;
+    }
   }
   let weak = 0;
   if (present(data.ip)) {
@@ -235,9 +336,7 @@ export function buildConversion(
   // "At least one identifier such as twclid, email or phone. If using IP
   // address or user agent, a second identifier must be sent" [WC]: the safe
   // reading is that IP and user agent never stand alone, not even together.
-  const fieldsWithIssues = new Set(issues.map((issue) => issue.field));
-  const identifierFailed = ['twclid', 'email', 'phone'].some((f) => fieldsWithIssues.has(f));
-  if (strong === 0 && !identifierFailed) {
+  if (strong === 0 && !strongFailed) {
     fail(
       'identifiers',
       weak > 0
@@ -245,57 +344,34 @@ export function buildConversion(
         : 'at least one of twclid, email or phone is required',
     );
   }
+  return identifiers;
+}
 
-  const conversion: CapiConversion = {
-    conversion_time: time.ok ? time.value : '',
-    event_id: data.eventId.trim(),
-    identifiers,
-  };
-  if (present(data.conversionId)) conversion.conversion_id = data.conversionId.trim();
-
-  if (typeof data.value === 'number' || present(data.value)) {
-    const value = serializeValue(data.value);
-    if (value.ok) conversion.value = value.value;
-    else fail('value', value.reason);
+function contentOf(
+  content: NonNullable<Shaped['contents']>[number],
+  index: number,
+  fail: (field: string, message: string) => void,
+): CapiContent {
+  const out: CapiContent = {};
+  if (present(content.contentId)) out.content_id = content.contentId.trim();
+  if (present(content.contentName)) out.content_name = content.contentName.trim();
+  if (present(content.contentType)) out.content_type = content.contentType.trim();
+  if (content.contentPrice !== undefined && content.contentPrice !== null) {
+    // X documents content_price as a number [REF12].
+    const price = serializeValue(content.contentPrice);
+    if (price.ok) out.content_price = Number(price.value);
+    else fail(`contents[${index}].contentPrice`, price.reason);
   }
-  if (present(data.currency)) {
-    const currency = data.currency.trim().toUpperCase();
-    if (isCurrencyCode(currency)) conversion.price_currency = currency;
-    else fail('currency', 'must be an ISO 4217 currency code such as "USD"');
+  if (content.numItems !== undefined && content.numItems !== null) {
+    const count = positiveCount(content.numItems);
+    if (count.ok) out.num_items = count.value;
+    else fail(`contents[${index}].numItems`, count.reason);
   }
-  if (data.numberItems !== undefined && data.numberItems !== null) {
-    conversion.number_items = data.numberItems;
+  if (content.contentGroupId !== undefined && content.contentGroupId !== null) {
+    const group = String(content.contentGroupId).trim();
+    if (group !== '') out.content_group_id = group;
   }
-  if (present(data.description)) conversion.description = data.description.trim();
-  if (present(data.eventSourceUrl)) {
-    const url = eventSourceUrl(data.eventSourceUrl);
-    if (url.ok) conversion.event_source_url = url.value;
-    else fail('eventSourceUrl', url.reason);
-  }
-  if (data.contents && data.contents.length > 0) {
-    conversion.contents = data.contents.map((content, index) => {
-      const out: CapiContent = {};
-      if (present(content.contentId)) out.content_id = content.contentId.trim();
-      if (present(content.contentName)) out.content_name = content.contentName.trim();
-      if (present(content.contentType)) out.content_type = content.contentType.trim();
-      if (content.contentPrice !== undefined && content.contentPrice !== null) {
-        // X documents content_price as a number [REF12].
-        const price = serializeValue(content.contentPrice);
-        if (price.ok) out.content_price = Number(price.value);
-        else fail(`contents[${index}].contentPrice`, price.reason);
-      }
-      if (content.numItems !== undefined && content.numItems !== null) {
-        out.num_items = content.numItems;
-      }
-      if (content.contentGroupId !== undefined && content.contentGroupId !== null) {
-        const group = String(content.contentGroupId).trim();
-        if (group !== '') out.content_group_id = group;
-      }
-      return out;
-    });
-  }
-
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, conversion };
+  return out;
 }
 
 /** Like {@link buildConversion} but throws a `ValidationError` carrying every issue. */
@@ -308,70 +384,5 @@ export function buildConversionOrThrow(
   return result.conversion;
 }
 
-const ISO_PRINTED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/**
- * Checks a batch of already built conversion objects against X's request
- * rules before sending: 1 to 500 conversions, and for each the wire rules X
- * enforces with a 400 (time format, at least one usable identifier, IP/UA not
- * alone, SHA-256 hex hashes, event ID form and pixel). Fields are named by
- * their wire path (`conversions[3].identifiers`). Empty array = valid.
- */
-export function validateBatch(
-  conversions: readonly CapiConversion[],
-  options: { pixelId?: string } = {},
-): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  if (conversions.length === 0) {
-    issues.push({ field: 'conversions', message: 'must hold at least one conversion' });
-  }
-  if (conversions.length > MAX_CONVERSIONS_PER_REQUEST) {
-    issues.push({
-      field: 'conversions',
-      message: `holds ${conversions.length} conversions; X accepts at most ${MAX_CONVERSIONS_PER_REQUEST} per request`,
-    });
-  }
-  conversions.forEach((conversion, index) => {
-    const at = `conversions[${index}]`;
-    if (
-      typeof conversion.conversion_time !== 'string' ||
-      !ISO_PRINTED.test(conversion.conversion_time)
-    ) {
-      issues.push({
-        field: `${at}.conversion_time`,
-        message: 'must be written as Date#toISOString() prints it (e.g. 2024-05-01T12:00:00.000Z)',
-      });
-    }
-    const event = parseEventId(String(conversion.event_id ?? ''));
-    if (!event.ok) issues.push({ field: `${at}.event_id`, message: event.reason });
-    else if (event.pixelId && options.pixelId && event.pixelId !== options.pixelId) {
-      issues.push({
-        field: `${at}.event_id`,
-        message: `names pixel "${event.pixelId}" but the batch is sent to pixel "${options.pixelId}"`,
-      });
-    }
-    let strong = 0;
-    for (const identifier of Array.isArray(conversion.identifiers) ? conversion.identifiers : []) {
-      for (const [key, value] of Object.entries(identifier)) {
-        if (typeof value !== 'string' || value.trim() === '') continue;
-        if (key === 'hashed_email' || key === 'hashed_phone_number') {
-          if (!isSha256Hex(value) || value !== value.toLowerCase()) {
-            issues.push({
-              field: `${at}.identifiers.${key}`,
-              message: 'must be a lowercase SHA-256 hex digest',
-            });
-            continue;
-          }
-        }
-        if (key === 'twclid' || key === 'hashed_email' || key === 'hashed_phone_number') strong++;
-      }
-    }
-    if (strong === 0) {
-      issues.push({
-        field: `${at}.identifiers`,
-        message: 'needs a non-empty twclid, hashed_email or hashed_phone_number',
-      });
-    }
-  });
-  return issues;
-}
+/** Checks a batch of built conversions against X's request rules (validate-batch.ts). */
+export { validateBatch } from './validate-batch.ts';

@@ -40,7 +40,7 @@ export type {
 } from './dispatcher.ts';
 export { createDispatcher, SHUTDOWN_TIMEOUT_MS_DEFAULT } from './dispatcher.ts';
 export type { ParsedEventId } from './event-id.ts';
-export { isPixelId, PIXEL_ID_PATTERN, parseEventId } from './event-id.ts';
+export { eventTag, isPixelId, PIXEL_ID_PATTERN, parseEventId } from './event-id.ts';
 export { hashIdentifier, isSha256Hex, sha256Hex } from './hash.ts';
 export type { CountryCode, Normalized, NormalizedIp } from './normalize.ts';
 export {
@@ -78,8 +78,8 @@ export type { SignedFetchOptions } from './signed-fetch.ts';
 export { signedFetch } from './signed-fetch.ts';
 export type { SerializedValue } from './value.ts';
 export { serializeValue } from './value.ts';
-export type { ParsedWireEvent } from './wire-event.ts';
-export { parseWireEvent } from './wire-event.ts';
+export type { FieldSpec, ParsedWireEvent } from './wire-event.ts';
+export { CONTENT_FIELDS, CONVERSION_FIELDS, parseWireEvent } from './wire-event.ts';
 // ---------------------------------------------------------------- X's limits and answers
 export {
   MAX_CONVERSIONS_PER_REQUEST,

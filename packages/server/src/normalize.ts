@@ -20,6 +20,10 @@ export type NormalizedIp =
 
 export type { CountryCode };
 
+declare const checked: unique symbol;
+/** A click ID that passed `normalizeTwclid`: trimmed, URL-safe, 1..256 characters. */
+export type Twclid = string & { readonly [checked]: true };
+
 /** `true` for an ISO 3166-1 alpha-2 code libphonenumber has numbering rules for (`US`, `DE`…). */
 export function isPhoneCountry(code: string): code is CountryCode {
   return isSupportedCountry(code);
@@ -126,7 +130,9 @@ export function normalizeUserAgent(raw: string): Normalized {
  * against the shared wire-contract pattern (URL-safe characters, sane length),
  * so a future change in X's format is not rejected here.
  */
-export function normalizeTwclid(raw: string): Normalized {
+export function normalizeTwclid(
+  raw: string,
+): { ok: true; value: Twclid } | { ok: false; reason: string } {
   const value = raw.trim();
   if (value === '') return { ok: false, reason: 'is empty' };
   if (value.length > TWCLID_MAX_LENGTH) {
@@ -135,5 +141,5 @@ export function normalizeTwclid(raw: string): Normalized {
   if (!TWCLID_PATTERN.test(value)) {
     return { ok: false, reason: 'may only contain letters, digits and - . _ ~' };
   }
-  return { ok: true, value };
+  return { ok: true, value: value as Twclid };
 }

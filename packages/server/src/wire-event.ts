@@ -1,54 +1,36 @@
 /**
  * Parses the JSON event the browser posts (`WireEvent` of the wire contract)
- * into a `ConversionInput`. Unknown keys are dropped (zod objects strip them),
- * so `__proto__`/`constructor` keys in the body reach nothing; bad types are
- * reported by their wire field name. Limits keep a 16 KB body from holding
- * absurd values; X's own rules are checked later by `buildConversion()`.
+ * into a `ConversionInput`, in one pass over the contract's field table
+ * (`CONVERSION_FIELDS`, `CONTENT_FIELDS` in `@twclid-kit/browser/contract`):
+ * each known key is type- and length-checked and renamed to its input name;
+ * unknown keys are never read, so `__proto__`/`constructor` keys in the body
+ * reach nothing. Bad types are reported by their wire field name. X's own rules
+ * are checked later by `buildConversion()`.
  */
-import * as z from 'zod';
+import { CONTENT_FIELDS, CONVERSION_FIELDS, type FieldSpec } from '@twclid-kit/browser/contract';
 import type { ConversionInput, ValidationIssue } from './x-types.ts';
 
-const text = (max: number) =>
-  z.string({ error: 'must be a string' }).max(max, { error: `must be at most ${max} characters` });
-const optional = <T extends z.ZodType>(schema: T) =>
-  schema.nullish().transform((v) => v ?? undefined);
-const numberOrText = z.union([z.number(), text(32)], {
-  error: 'must be a number or a numeric string',
-});
-
-const contentSchema = z.object({
-  content_id: optional(text(256)),
-  content_name: optional(text(512)),
-  content_type: optional(text(128)),
-  content_price: optional(numberOrText),
-  num_items: optional(z.number({ error: 'must be a number' })),
-  content_group_id: optional(z.union([text(256), z.number()], { error: 'must be a string' })),
-});
-
-const wireEventSchema = z.object({
-  event_id: text(80),
-  conversion_id: text(128).min(1, { error: 'must not be empty' }),
-  twclid: optional(text(256)),
-  email: optional(text(320)),
-  phone: optional(text(64)),
-  value: optional(numberOrText),
-  currency: optional(text(8)),
-  number_items: optional(z.number({ error: 'must be a number' })),
-  contents: optional(
-    z
-      .array(contentSchema, { error: 'must be an array' })
-      .max(100, { error: 'must hold at most 100 items' }),
-  ),
-  description: optional(text(1024)),
-  event_source_url: optional(text(2048)),
-  conversion_time: optional(text(64)),
-  /** Explicit opt-out from the page (consent withdrawn): acknowledged, not forwarded. */
-  opt_out: optional(z.boolean({ error: 'must be a boolean' })),
-});
+/** The contract's field table, for tools that read conversions from elsewhere (the CLI). */
+export { CONTENT_FIELDS, CONVERSION_FIELDS, type FieldSpec };
 
 export type ParsedWireEvent =
   | { ok: true; input: ConversionInput; optOut: boolean }
   | { ok: false; issues: ValidationIssue[] };
+
+type Entry = readonly [wire: string, spec: FieldSpec];
+/** The fields the browser may send (the server takes IP and user agent from the request). */
+const EVENT_ENTRIES: readonly Entry[] = (Object.entries(CONVERSION_FIELDS) as Entry[]).filter(
+  ([, spec]) => !('wire' in spec),
+);
+const CONTENT_ENTRIES: readonly Entry[] = Object.entries(CONTENT_FIELDS);
+
+/** Input name → wire name, for both tables (`numberItems` → `number_items`). */
+const WIRE_NAME: ReadonlyMap<string, string> = new Map(
+  [...Object.entries(CONVERSION_FIELDS), ...CONTENT_ENTRIES].map(([wire, spec]) => [
+    spec.input,
+    wire,
+  ]),
+);
 
 /** `contents.0.content_price` style paths → `contents[0].content_price`. */
 export function wireFieldName(path: readonly PropertyKey[]): string {
@@ -60,60 +42,121 @@ export function wireFieldName(path: readonly PropertyKey[]): string {
   return name || 'body';
 }
 
-/** `numberItems` → `number_items`, `contents[0].contentPrice` → `contents[0].content_price`. */
+/**
+ * An input field name to its wire name through the field table:
+ * `numberItems` → `number_items`, `contents[0].contentPrice` →
+ * `contents[0].content_price`. Names outside the table are returned as they are.
+ */
 export function inputFieldToWire(field: string): string {
-  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+  return field.replace(/[A-Za-z_]+/g, (name) => WIRE_NAME.get(name) ?? name);
 }
 
-/** `true` when the value at `path` is missing from the body (zod does not report inputs by default). */
-function isAbsent(body: unknown, path: readonly PropertyKey[]): boolean {
-  let node: unknown = body;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return true;
-    node = (node as Record<PropertyKey, unknown>)[key];
+type Read = { ok: true; value: unknown } | { ok: false; message: string };
+
+const textWithin = (value: unknown, max: number): Read =>
+  typeof value !== 'string'
+    ? { ok: false, message: 'must be a string' }
+    : value.length > max
+      ? { ok: false, message: `must be at most ${max} characters` }
+      : { ok: true, value };
+
+/** Reads one present (non-null) value by its kind; `contents` is read by the caller. */
+function readValue(value: unknown, spec: FieldSpec): Read {
+  const max = spec.max ?? Number.POSITIVE_INFINITY;
+  switch (spec.kind) {
+    case 'text':
+      return textWithin(value, max);
+    case 'count':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? { ok: true, value }
+        : { ok: false, message: 'must be a number' };
+    case 'amount':
+      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value };
+      return typeof value === 'string'
+        ? textWithin(value, max)
+        : { ok: false, message: 'must be a number or a numeric string' };
+    case 'id':
+      if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value };
+      return textWithin(value, max);
+    case 'flag':
+      return typeof value === 'boolean'
+        ? { ok: true, value }
+        : { ok: false, message: 'must be a boolean' };
+    default:
+      return { ok: false, message: 'is not a value' };
   }
-  return node === undefined;
+}
+
+/**
+ * Copies the table's fields of `source` into `target` under their input names.
+ * Absent and `null` values are skipped; problems are pushed named by `at` + wire name.
+ */
+function readFields(
+  source: Record<string, unknown>,
+  entries: readonly Entry[],
+  target: Record<string, unknown>,
+  at: string,
+  issues: ValidationIssue[],
+): void {
+  for (const [wire, spec] of entries) {
+    const value = Object.hasOwn(source, wire) ? source[wire] : undefined;
+    const field = at + wire;
+    if (value === undefined || value === null) {
+      if (spec.required) issues.push({ field, message: 'is required' });
+      continue;
+    }
+    if (spec.kind === 'contents') {
+      const contents = readContents(value, spec.max ?? 0, field, issues);
+      if (contents) target[spec.input] = contents;
+      continue;
+    }
+    const read = readValue(value, spec);
+    if (!read.ok) issues.push({ field, message: read.message });
+    else if (spec.required && read.value === '') {
+      issues.push({ field, message: 'must not be empty' });
+    } else target[spec.input] = read.value;
+  }
+}
+
+function readContents(
+  value: unknown,
+  max: number,
+  field: string,
+  issues: ValidationIssue[],
+): Record<string, unknown>[] | undefined {
+  if (!Array.isArray(value)) {
+    issues.push({ field, message: 'must be an array' });
+    return undefined;
+  }
+  if (value.length > max) {
+    issues.push({ field, message: `must hold at most ${max} items` });
+    return undefined;
+  }
+  return value.map((item: unknown, index) => {
+    const content: Record<string, unknown> = {};
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      issues.push({ field: `${field}[${index}]`, message: 'must be an object' });
+    } else {
+      readFields(
+        item as Record<string, unknown>,
+        CONTENT_ENTRIES,
+        content,
+        `${field}[${index}].`,
+        issues,
+      );
+    }
+    return content;
+  });
 }
 
 export function parseWireEvent(body: unknown): ParsedWireEvent {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, issues: [{ field: 'body', message: 'must be a JSON object' }] };
   }
-  const parsed = wireEventSchema.safeParse(body);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) => ({
-        field: wireFieldName(issue.path),
-        message:
-          issue.code === 'invalid_type' && isAbsent(body, issue.path)
-            ? 'is required'
-            : issue.message,
-      })),
-    };
-  }
-  const e = parsed.data;
-  const input: ConversionInput = { eventId: e.event_id, conversionId: e.conversion_id };
-  if (e.twclid !== undefined) input.twclid = e.twclid;
-  if (e.email !== undefined) input.email = e.email;
-  if (e.phone !== undefined) input.phone = e.phone;
-  if (e.value !== undefined) input.value = e.value;
-  if (e.currency !== undefined) input.currency = e.currency;
-  if (e.number_items !== undefined) input.numberItems = e.number_items;
-  if (e.description !== undefined) input.description = e.description;
-  if (e.event_source_url !== undefined) input.eventSourceUrl = e.event_source_url;
-  if (e.conversion_time !== undefined) input.conversionTime = e.conversion_time;
-  if (e.contents !== undefined) {
-    input.contents = e.contents.map((c) => {
-      const content: NonNullable<ConversionInput['contents']>[number] = {};
-      if (c.content_id !== undefined) content.contentId = c.content_id;
-      if (c.content_name !== undefined) content.contentName = c.content_name;
-      if (c.content_type !== undefined) content.contentType = c.content_type;
-      if (c.content_price !== undefined) content.contentPrice = c.content_price;
-      if (c.num_items !== undefined) content.numItems = c.num_items;
-      if (c.content_group_id !== undefined) content.contentGroupId = c.content_group_id;
-      return content;
-    });
-  }
-  return { ok: true, input, optOut: e.opt_out === true };
+  const issues: ValidationIssue[] = [];
+  const fields: Record<string, unknown> = {};
+  readFields(body as Record<string, unknown>, EVENT_ENTRIES, fields, '', issues);
+  if (issues.length > 0) return { ok: false, issues };
+  const { optOut, ...input } = fields;
+  return { ok: true, input: input as unknown as ConversionInput, optOut: optOut === true };
 }

@@ -3,7 +3,12 @@
  * the format the browser script reads and writes) and the visitor's click read
  * back from cookies, with the X Pixel's own `_twclid` cookie as the fallback.
  */
-import { decodeClick, encodeClick, PIXEL_COOKIE } from '@twclid-kit/browser/contract';
+import {
+  decodeClick,
+  decodePixelClick,
+  encodeClick,
+  PIXEL_COOKIE,
+} from '@twclid-kit/browser/contract';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { ClickCookieSettings } from './options.ts';
@@ -15,18 +20,6 @@ export interface ClickCookie {
   refresh(c: Context, twclid: Twclid, domain?: string): void;
   /** The visitor's click: our cookie first, then the Pixel's `_twclid` (plain or JSON); read once per request. */
   read(c: Context): Twclid | undefined;
-}
-
-/** The click in the Pixel's `_twclid` cookie, written either as the bare ID or as JSON `{ twclid }`. */
-function pixelClick(value: string | undefined): Twclid | undefined {
-  if (!value) return undefined;
-  const plain = parseTwclid(value);
-  if (plain !== undefined) return plain;
-  try {
-    return parseTwclid((JSON.parse(value) as { twclid?: unknown } | null)?.twclid);
-  } catch {
-    return undefined; // Unknown format: no click.
-  }
 }
 
 /**
@@ -59,7 +52,9 @@ export function createClickCookie(
       let found = seen.get(c);
       if (!found) {
         const ours = parseTwclid(decodeClick(getCookie(c, settings.name))?.twclid);
-        found = { twclid: ours ?? pixelClick(getCookie(c, PIXEL_COOKIE)) };
+        // The Pixel's cookie is decoded by the wire contract, as the browser script reads it.
+        const pixel = parseTwclid(decodePixelClick(getCookie(c, PIXEL_COOKIE))?.twclid);
+        found = { twclid: ours ?? pixel };
         seen.set(c, found);
       }
       return found.twclid;

@@ -5,6 +5,7 @@
  * opt-out or a filled honeypot.
  */
 import type { Handler } from 'hono';
+import { parseEventId } from '../event-id.ts';
 import type { EventAllowList } from '../safety/event-allow-list.ts';
 import { reject } from '../safety/reject.ts';
 import { parseWireEvent } from '../wire-event.ts';
@@ -13,7 +14,6 @@ import type { EndpointGuard } from './guards.ts';
 import type { FromRequest, Intake } from './intake.ts';
 import type { FactsOf } from './request-facts.ts';
 import type { Responses } from './responses.ts';
-import { checkTwclid } from './twclid.ts';
 import type { TwclidEnv } from './types.ts';
 
 export interface EventsRouteOptions {
@@ -51,7 +51,9 @@ export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEn
       }
       const parsed = parseWireEvent(read.body);
       if (!parsed.ok) return responses.issues(c, parsed.issues, false);
-      if (!allowList.match(parsed.input.eventId)) {
+      // The event ID is parsed here once; the allow-list and buildConversion take it as parsed.
+      const event = parseEventId(parsed.input.eventId);
+      if (!event.ok || !allowList.allows(event)) {
         return responses.refuse(
           c,
           400,
@@ -64,17 +66,11 @@ export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEn
         intake.counters.suppressed++;
         return c.json({ suppressed: true }, 202);
       }
-      // Policy: an invalid twclid is a 400. The script sent it from a landing URL
-      // or a cookie; storing the event without it would lose the attribution
-      // silently, and the developer sees the field in the answer. Checked after
-      // GPC and opt-out, which suppress the event whatever it holds.
-      const click = checkTwclid(parsed.input.twclid);
-      if (!click.ok) {
-        return responses.issues(c, [{ field: 'twclid', message: click.reason }], false);
-      }
-      const accepted = await intake.accept(
-        fromRequest(c, { ...parsed.input, twclid: click.twclid }),
-      );
+      // The kit's twclid policy (fromRequest): an invalid one is a 400 naming the
+      // field. Checked after GPC and opt-out, which suppress the event whatever it holds.
+      const completed = fromRequest(c, { ...parsed.input, event });
+      if (!completed.ok) return responses.issues(c, completed.issues, false);
+      const accepted = await intake.accept(completed.input);
       if (!accepted.ok) return responses.issues(c, accepted.issues, true);
       const { conversionId, duplicate } = accepted.result;
       return c.json(

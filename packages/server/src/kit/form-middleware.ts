@@ -4,11 +4,18 @@
  * in `c.var.conversion`; the app's handler runs after it and can still read
  * the body (Hono caches it).
  */
-import { CONVERSION_ID_FIELD, TWCLID_FIELD } from '@twclid-kit/browser/contract';
+import {
+  CONVERSION_ID_FIELD,
+  EMAIL_FIELD,
+  OPT_OUT_FIELD,
+  PHONE_FIELD,
+  TWCLID_FIELD,
+} from '@twclid-kit/browser/contract';
 import type { Context, MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from '../errors.ts';
+import { parseEventId } from '../event-id.ts';
 import type { EventAllowList } from '../safety/event-allow-list.ts';
 import type { OriginCheck } from '../safety/origin.ts';
 import type { Logger, ValidationIssue } from '../x-types.ts';
@@ -17,7 +24,7 @@ import type { RateLimitCheck } from './guards.ts';
 import type { FromRequest, Intake, KitConversionInput } from './intake.ts';
 import type { FactsOf } from './request-facts.ts';
 import type { Responses } from './responses.ts';
-import { checkTwclid, parseTwclid } from './twclid.ts';
+import { checkTwclid } from './twclid.ts';
 import type { ConversionResult, FormOptions, TwclidEnv } from './types.ts';
 
 const TRUTHY = new Set(['1', 'true', 'on', 'yes']);
@@ -123,10 +130,13 @@ function formConversion(
   const f = {
     twclid: formOptions.fields?.twclid ?? TWCLID_FIELD,
     conversionId: formOptions.fields?.conversionId ?? CONVERSION_ID_FIELD,
-    email: formOptions.fields?.email ?? 'email',
-    phone: formOptions.fields?.phone ?? 'phone',
-    optOut: formOptions.fields?.optOut ?? 'opt_out',
+    email: formOptions.fields?.email ?? EMAIL_FIELD,
+    phone: formOptions.fields?.phone ?? PHONE_FIELD,
+    optOut: formOptions.fields?.optOut ?? OPT_OUT_FIELD,
   };
+  // Parsed once here; every post of this form reuses it.
+  const event = parseEventId(eventId);
+  if (!event.ok) throw new ConfigError('eventId', `"${formOptions.eventId}" ${event.reason}`);
   const invalid = (issues: ValidationIssue[]): ConversionResult => {
     // The visitor's form post goes on; the conversion is logged by field name only.
     logger.log('warn', 'form.invalid', { eventId, fields: issues.map((i) => i.field) });
@@ -138,12 +148,13 @@ function formConversion(
       intake.counters.spam++;
       return { status: 'spam' };
     }
-    // Policy: an invalid twclid field is dropped, silently, and the click comes
-    // from c.var.twclid or the cookie instead. The field is a hidden input the
-    // page filled; the visitor's post must go on, and the cookie usually holds
-    // the same click.
-    const fromField = parseTwclid(field(body, f.twclid));
-    if (fromField !== undefined) c.set('twclid', fromField);
+    // The kit's twclid policy (fromRequest): the hidden field's click, else one
+    // from `map`, else c.var.twclid or the cookie; an invalid one makes the
+    // conversion `invalid` (logged by field name) while the visitor's post goes
+    // on. A valid field is put in c.var.twclid for the app's handler.
+    const fromField = field(body, f.twclid);
+    const fieldClick = checkTwclid(fromField);
+    if (fieldClick.ok && fieldClick.twclid !== undefined) c.set('twclid', fieldClick.twclid);
     const optOut = field(body, f.optOut);
     const gpc = factsOf(c).gpc;
     if (gpc || (optOut !== undefined && TRUTHY.has(optOut.toLowerCase()))) {
@@ -151,24 +162,23 @@ function formConversion(
       return { status: 'suppressed', reason: gpc ? 'gpc' : 'opt_out' };
     }
     const { twclid: mappedTwclid, ...mapped } = formOptions.map?.(body, c) ?? {};
-    // A twclid from `map` is the app's own value: like the app's other invalid
-    // input, it makes the conversion `invalid` rather than being dropped.
-    const fromMap = checkTwclid(mappedTwclid);
-    if (fromField === undefined && !fromMap.ok) {
-      return invalid([{ field: 'twclid', message: fromMap.reason }]);
-    }
-    const input: KitConversionInput = { eventId, ...mapped };
+    // An eventId from `map` is the app's own choice, parsed like the form's.
+    const mappedEvent = mapped.eventId === undefined ? event : parseEventId(String(mapped.eventId));
+    if (!mappedEvent.ok) return invalid([{ field: 'eventId', message: mappedEvent.reason }]);
+    const input: KitConversionInput = { eventId, ...mapped, event: mappedEvent };
     const conversionId = field(body, f.conversionId);
     if (conversionId !== undefined) input.conversionId = conversionId.trim();
     const email = field(body, f.email);
     if (email !== undefined) input.email = email;
     const phone = field(body, f.phone);
     if (phone !== undefined) input.phone = phone;
-    const twclid = fromField ?? (fromMap.ok ? fromMap.twclid : undefined);
+    const twclid = fromField ?? mappedTwclid;
     if (twclid !== undefined) input.twclid = twclid;
     const referer = c.req.header('referer');
     if (referer !== undefined && input.eventSourceUrl === undefined) input.eventSourceUrl = referer;
-    const accepted = await intake.accept(fromRequest(c, input));
+    const completed = fromRequest(c, input);
+    if (!completed.ok) return invalid(completed.issues);
+    const accepted = await intake.accept(completed.input, { checkShape: true });
     if (accepted.ok) return accepted.result;
     return invalid(accepted.issues);
   };

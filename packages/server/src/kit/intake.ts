@@ -5,12 +5,16 @@
  * each flow decides what an invalid conversion means for it.
  */
 import type { Context } from 'hono';
-import { type BuildConversionOptions, buildConversion } from '../conversion.ts';
+import {
+  type BuildConversionOptions,
+  buildCheckedConversion,
+  type CheckedConversionInput,
+} from '../conversion.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import type { OutboxStore } from '../outbox.ts';
-import type { ConversionInput, ValidationIssue } from '../x-types.ts';
+import type { ValidationIssue } from '../x-types.ts';
 import type { FactsOf } from './request-facts.ts';
-import type { Twclid } from './twclid.ts';
+import { checkTwclid, type Twclid } from './twclid.ts';
 import type { ConversionResult, KitStats } from './types.ts';
 
 /** Counters since start (`KitStats.counters`). */
@@ -37,8 +41,12 @@ export interface IntakeOptions {
 
 export interface Intake {
   readonly counters: Counters;
-  /** Builds, stores durably, then wakes the dispatcher; `{ ok: false, issues }` when the input is invalid. */
-  accept(input: ConversionInput): Promise<Accepted>;
+  /**
+   * Builds, stores durably, then wakes the dispatcher; `{ ok: false, issues }`
+   * when the input is invalid. The event and click IDs are taken as parsed;
+   * `checkShape` checks the other fields' types first (app code's input).
+   */
+  accept(input: CheckedConversionInput, options?: { checkShape?: boolean }): Promise<Accepted>;
   /** The kit's `stats()`. */
   stats(stopping: boolean): Promise<KitStats>;
 }
@@ -49,8 +57,11 @@ export function createIntake(options: IntakeOptions): Intake {
   const counters: Counters = { accepted: 0, duplicates: 0, suppressed: 0, spam: 0, rejected: 0 };
   return {
     counters,
-    async accept(input) {
-      const built = buildConversion(input, buildOptions);
+    async accept(input, acceptOptions) {
+      const built = buildCheckedConversion(
+        input,
+        acceptOptions?.checkShape ? { ...buildOptions, checkShape: true } : buildOptions,
+      );
       if (!built.ok) return { ok: false, issues: built.issues };
       const stored = await store.enqueue({
         pixelId,
@@ -90,17 +101,25 @@ export function createIntake(options: IntakeOptions): Intake {
   };
 }
 
-/** A conversion input whose click ID, if any, has passed `checkTwclid` at the flow's edge. */
-export type KitConversionInput = Omit<ConversionInput, 'twclid'> & { twclid?: Twclid | undefined };
+/** A conversion input before its request fills it in: the click ID as the flow received it. */
+export type KitConversionInput = Omit<CheckedConversionInput, 'twclid'> & { twclid?: unknown };
+
+/** The input completed from its request, or the click ID's issue. */
+export type Completed =
+  | { ok: true; input: CheckedConversionInput }
+  | { ok: false; issues: ValidationIssue[] };
 
 /** Completes a conversion input from its request: the visitor's click, IP and user agent. */
-export type FromRequest = (c: Context, input: KitConversionInput) => ConversionInput;
+export type FromRequest = (c: Context, input: KitConversionInput) => Completed;
 
 /**
- * Creates `fromRequest`. The click is the input's own, else the one the
- * landing or form middleware put in `c.var.twclid`, else the click cookie's.
- * IP and user agent are never taken from the client's body, only from the
- * request itself.
+ * Creates `fromRequest`, which applies the kit's one policy for a click ID
+ * (docs/product.md, "Wire contract"): the input's own `twclid`, else the
+ * one the landing or form middleware put in `c.var.twclid`, else the click
+ * cookie's; whichever is used is checked once (`checkTwclid`), and an invalid
+ * one makes the conversion invalid, named `twclid` (never dropped silently,
+ * never replaced by the cookie). Blank is no click. IP and user agent are never
+ * taken from the client's body, only from the request itself.
  */
 export function createFromRequest(
   factsOf: FactsOf,
@@ -108,16 +127,19 @@ export function createFromRequest(
 ): FromRequest {
   return function fromRequest(c, input) {
     const { twclid: own, ...rest } = input;
-    const full: ConversionInput = rest;
-    // c.var.twclid is set by landing() and form() from parseTwclid(); a value an
-    // app set there itself is still checked by buildConversion().
-    const twclid = own ?? (c.get('twclid') as string | undefined) ?? clickOf(c);
+    let click = checkTwclid(own);
+    // c.var.twclid is set by landing() and form() from a checked value; one an
+    // app set there itself is checked here like any other.
+    if (click.ok && click.twclid === undefined) click = checkTwclid(c.get('twclid'));
+    if (!click.ok) return { ok: false, issues: [{ field: 'twclid', message: click.reason }] };
+    const full: CheckedConversionInput = rest;
+    const twclid = click.twclid ?? clickOf(c);
     if (twclid !== undefined) full.twclid = twclid;
     const facts = factsOf(c);
     const ip = facts.ip;
     if (ip !== undefined) full.ip = ip;
     const ua = facts.userAgent;
     if (ua !== undefined) full.userAgent = ua;
-    return full;
+    return { ok: true, input: full };
   };
 }

@@ -5,10 +5,10 @@
  */
 import type { Context } from 'hono';
 import { TwclidKitError, ValidationError } from '../errors.ts';
+import { parseEventId } from '../event-id.ts';
 import type { EventAllowList } from '../safety/event-allow-list.ts';
 import type { FromRequest, Intake } from './intake.ts';
 import type { FactsOf } from './request-facts.ts';
-import { checkTwclid } from './twclid.ts';
 import type { ConversionResult, SendConversionInput } from './types.ts';
 
 export interface SendConversionOptions {
@@ -28,19 +28,20 @@ export function createSendConversion(
     if (isStopping()) {
       throw new TwclidKitError('twclidKit is shutting down; the conversion was not stored');
     }
-    if (!allowList.match(input.eventId)) {
+    const event = parseEventId(input.eventId);
+    if (!event.ok || !allowList.allows(event)) {
       throw new ValidationError([{ field: 'eventId', message: "is not one of the kit's events" }]);
     }
     if (factsOf(c).gpc) {
       intake.counters.suppressed++;
       return { status: 'suppressed', reason: 'gpc' };
     }
-    // Policy: the app's own twclid must be valid (a ValidationError otherwise, as
-    // for its other fields); a missing or blank one falls back to c.var.twclid
-    // and the click cookie.
-    const click = checkTwclid(input.twclid);
-    if (!click.ok) throw new ValidationError([{ field: 'twclid', message: click.reason }]);
-    const accepted = await intake.accept(fromRequest(c, { ...input, twclid: click.twclid }));
+    // The kit's twclid policy (fromRequest): an invalid one is a ValidationError
+    // naming the field, as for the app's other fields; a missing or blank one
+    // falls back to c.var.twclid and the click cookie.
+    const completed = fromRequest(c, { ...input, event });
+    if (!completed.ok) throw new ValidationError(completed.issues);
+    const accepted = await intake.accept(completed.input, { checkShape: true });
     if (!accepted.ok) throw new ValidationError(accepted.issues);
     return accepted.result;
   };

@@ -1,7 +1,10 @@
 /**
- * One rule for a twclid (`checkTwclid`), one written policy per flow for an
- * invalid one: the JSON event and /capture answer 400, sendConversion throws,
- * the form and landing flows drop it and use the click cookie.
+ * One rule for a twclid (`checkTwclid`) and one policy for an invalid one in
+ * every flow that makes a conversion: the conversion is invalid, named
+ * `twclid`, nothing is stored, and the cookie never stands in for it. Each
+ * flow answers that its own way: the JSON event and /capture with a 400,
+ * `form()` with `status: 'invalid'` (the post goes on), sendConversion with a
+ * ValidationError. A landing page makes no conversion: it sets no cookie.
  */
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
@@ -55,7 +58,7 @@ const event = (twclid: unknown) => ({
   twclid,
 });
 
-describe('twclid policy per flow', () => {
+describe('one twclid policy in every flow', () => {
   it('JSON event: an invalid twclid is a 400 naming the field, nothing is stored', async () => {
     const { app, storedTwclid } = setup();
     const res = await app.request(`${SITE}/tw/events`, json(event(BAD)));
@@ -84,21 +87,68 @@ describe('twclid policy per flow', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
-  it('form: an invalid twclid field is dropped and the cookie supplies the click', async () => {
-    const { kit, storedTwclid } = setup();
+  const formSite = (kit: ReturnType<typeof setup>['kit'], before?: string) => {
     const site = new Hono<TwclidEnv>();
-    let seen: unknown;
+    const seen: { conversion?: unknown } = {};
+    if (before !== undefined) {
+      site.use('/signup', async (c, next) => {
+        c.set('twclid', before);
+        await next();
+      });
+    }
     site.post('/signup', kit.form({ eventId: 'o87ne' }), (c) => {
-      seen = c.get('conversion');
+      seen.conversion = c.get('conversion');
       return c.body(null, 204);
     });
-    await site.request(`${SITE}/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE, cookie },
-      body: new URLSearchParams({ twclid: BAD, email: 'test@twitter.com' }).toString(),
+    const post = (fields: Record<string, string>) =>
+      site.request(`${SITE}/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE, cookie },
+        body: new URLSearchParams(fields).toString(),
+      });
+    return { seen, post };
+  };
+
+  it('form: an invalid twclid field makes the conversion invalid; the post goes on', async () => {
+    const { kit, storedTwclid } = setup();
+    const { seen, post } = formSite(kit);
+    const res = await post({ twclid: BAD, email: 'test@twitter.com' });
+    expect(res.status).toBe(204);
+    expect(seen.conversion).toEqual({
+      status: 'invalid',
+      issues: [{ field: 'twclid', message: 'may only contain letters, digits and - . _ ~' }],
     });
-    expect(seen).toMatchObject({ status: 'queued' });
+    expect(await storedTwclid()).toBeUndefined();
+  });
+
+  it('form: a blank twclid field is no click, and the cookie supplies it', async () => {
+    const { kit, storedTwclid } = setup();
+    const { seen, post } = formSite(kit);
+    await post({ twclid: ' ', email: 'test@twitter.com' });
+    expect(seen.conversion).toMatchObject({ status: 'queued' });
     expect(await storedTwclid()).toEqual({ twclid: FROM_COOKIE });
+  });
+
+  it('form: an invalid c.var.twclid set by the app is invalid too, not replaced by the cookie', async () => {
+    const { kit, storedTwclid } = setup();
+    const { seen, post } = formSite(kit, BAD);
+    await post({ email: 'test@twitter.com' });
+    expect(seen.conversion).toMatchObject({ status: 'invalid', issues: [{ field: 'twclid' }] });
+    expect(await storedTwclid()).toBeUndefined();
+  });
+
+  it('JSON event: an invalid c.var.twclid set by the app is a 400 too', async () => {
+    const { kit, storedTwclid } = setup();
+    const site = new Hono<TwclidEnv>();
+    site.use('/tw/*', async (c, next) => {
+      c.set('twclid', BAD);
+      await next();
+    });
+    site.route('/tw', kit);
+    const res = await site.request(`${SITE}/tw/events`, json(event(undefined)));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_field', field: 'twclid' } });
+    expect(await storedTwclid()).toBeUndefined();
   });
 
   it('landing: an invalid ?twclid= is dropped and the cookie supplies the click', async () => {

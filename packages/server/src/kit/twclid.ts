@@ -5,16 +5,15 @@
  * then `TWCLID_PATTERN` from `@twclid-kit/browser/contract`), and carried as a
  * `Twclid` after that.
  *
- * What a flow does with an invalid value is the flow's policy, written next to
- * the call: the JSON event and `/capture` answer 400 (the script sent it, a
- * developer should see why), the form and landing flows drop it and fall back
- * to the click cookie (a visitor's form post or page view must go on).
+ * An invalid value has one policy in every flow that makes a conversion,
+ * applied by `fromRequest` (intake.ts): the conversion is invalid, named
+ * `twclid` (docs/product.md, "Wire contract"). The landing middleware makes no
+ * conversion; it only skips setting the cookie.
  */
-import { normalizeTwclid } from '../normalize.ts';
+import { normalizeTwclid, type Twclid } from '../normalize.ts';
 
-declare const checked: unique symbol;
 /** A click ID that passed `checkTwclid`: trimmed, URL-safe, 1..256 characters. */
-export type Twclid = string & { readonly [checked]: true };
+export type { Twclid };
 
 export type TwclidCheck = { ok: true; twclid: Twclid | undefined } | { ok: false; reason: string };
 
@@ -29,7 +28,7 @@ export function checkTwclid(raw: unknown): TwclidCheck {
   if (raw.trim() === '') return { ok: true, twclid: undefined };
   const normalized = normalizeTwclid(raw);
   return normalized.ok
-    ? { ok: true, twclid: normalized.value as Twclid }
+    ? { ok: true, twclid: normalized.value }
     : { ok: false, reason: normalized.reason };
 }
 

@@ -9,6 +9,8 @@ import { parseEventId } from '../event-id.ts';
 export interface EventAllowList {
   /** The event's short ID when allowed, else `undefined`. */
   match(raw: string): string | undefined;
+  /** Whether an event ID the caller already parsed is allowed. */
+  allows(event: { eventId: string; pixelId?: string | undefined }): boolean;
 }
 
 export function createEventAllowList(pixelId: string, events: readonly string[]): EventAllowList {
@@ -26,12 +28,13 @@ export function createEventAllowList(pixelId: string, events: readonly string[])
     }
     allowed.add(parsed.eventId);
   }
+  const allows = (event: { eventId: string; pixelId?: string | undefined }): boolean =>
+    (event.pixelId === undefined || event.pixelId === pixelId) && allowed.has(event.eventId);
   return {
     match(raw) {
       const parsed = parseEventId(raw);
-      if (!parsed.ok) return undefined;
-      if (parsed.pixelId !== undefined && parsed.pixelId !== pixelId) return undefined;
-      return allowed.has(parsed.eventId) ? parsed.eventId : undefined;
+      return parsed.ok && allows(parsed) ? parsed.eventId : undefined;
     },
+    allows,
   };
 }
