@@ -18,6 +18,7 @@
 
 import type { TwclidKitConfig, XApiError } from '@twclid-kit/server';
 import { isConfigError } from '@twclid-kit/server';
+import { readXErrors } from '@twclid-kit/server/analytics';
 import { conversionsUrl, REQUEST_TIMEOUT_MS_DEFAULT, signedFetch } from '@twclid-kit/server/core';
 import { tagChecks } from './doctor-tags.ts';
 import type { CliIo } from './io.ts';
@@ -39,17 +40,6 @@ export const CLOCK_WARN_MS = 30_000;
 export const CLOCK_FAIL_MS = 5 * 60_000;
 
 const SYMBOL: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
-
-async function readErrors(response: Response): Promise<XApiError[]> {
-  const text = await response.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as { errors?: XApiError[] };
-    if (Array.isArray(body.errors) && body.errors.length > 0) return body.errors;
-  } catch {
-    // not JSON (a proxy page): the status is what counts
-  }
-  return [{ code: `HTTP_${response.status}`, message: text.replace(/\s+/g, ' ').slice(0, 160) }];
-}
 
 function errorText(status: number, errors: readonly XApiError[]): string {
   return `HTTP ${status}: ${errors.map((e) => `${e.code}${e.message ? ` ${e.message}` : ''}`).join('; ')}`;
@@ -195,7 +185,7 @@ async function credentialsCheck(
     try {
       const response = await signedFetch('GET', url, config.auth, fetchOptions);
       if (response.status === 401) {
-        const errors = await readErrors(response);
+        const errors = await readXErrors(response);
         add({
           name: 'credentials',
           status: 'fail',
@@ -213,7 +203,7 @@ async function credentialsCheck(
         if (response.ok) {
           await accessLevelCheck(response, config, add);
         } else {
-          const errors = await readErrors(response);
+          const errors = await readXErrors(response);
           add({
             name: 'access level',
             status: 'fail',
@@ -275,7 +265,7 @@ async function pixelCheck(
       ...fetchOptions,
       json: { conversions: [] },
     });
-    const errors = response.ok ? [] : await readErrors(response);
+    const errors = response.ok ? [] : await readXErrors(response);
     if (response.status === 400 || response.ok) {
       add({
         name: 'pixel',

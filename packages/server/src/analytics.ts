@@ -47,6 +47,11 @@ export type {
   StatsQuery,
   WebEventTag,
 } from './analytics/x-reads.ts';
-export { AnalyticsError, createAnalyticsClient, isAnalyticsError } from './analytics/x-reads.ts';
+export {
+  AnalyticsError,
+  createAnalyticsClient,
+  isAnalyticsError,
+  readXErrors,
+} from './analytics/x-reads.ts';
 export type { DeliveredCount, DeliveredCountsQuery } from './delivered-counts.ts';
 export { deliveredBucket, deliveredTally, HOUR_MS } from './delivered-counts.ts';

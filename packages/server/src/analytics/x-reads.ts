@@ -102,7 +102,8 @@ export interface StatsBody {
   }[];
 }
 
-async function readErrors(response: Response): Promise<XApiError[]> {
+/** X's `errors` of a failed answer, or one `HTTP_<status>` entry when the body is not X's JSON. */
+export async function readXErrors(response: Response): Promise<XApiError[]> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { errors?: XApiError[] };
@@ -123,7 +124,7 @@ export async function errorFor(
   what: string,
   now: number,
 ): Promise<AnalyticsError> {
-  const errors = await readErrors(response);
+  const errors = await readXErrors(response);
   const status = response.status;
   const detail = `${what}: HTTP ${status} ${errorsText(errors)}`;
   if (errors.some((e) => e.code === 'TOO_MANY_JOBS')) {
