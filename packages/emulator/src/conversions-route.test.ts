@@ -282,7 +282,8 @@ describe('bad input never crashes', () => {
       ),
       { numRuns: 200 },
     );
-  });
+    // 200 signed requests: on a loaded 2-core machine this takes longer than the 5 s default.
+  }, 30_000);
 
   it('ignores an oversized Pixel hit (still 204, nothing stored)', async () => {
     const { emu } = setup();
