@@ -41,8 +41,12 @@ for (const [name, v] of Object.entries({ DURATION_S, WARMUP_S, ROUNDS, CONNECTIO
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
 }
 
-/** docs/product.md goal: the ingest route keeps ≥ 0.5× a bare Hono route's requests/s. */
-const GOAL_RATIO = 0.5;
+/**
+ * docs/product.md goal: server CPU per request of the ingest route (the durable
+ * SQLite outbox, the default) at most 3× that of a Hono route that only parses
+ * the same JSON, in the same run.
+ */
+const GOAL_CPU_RATIO = 3;
 
 type Target = 'bare' | 'bareJson' | 'memory' | 'sqlite' | 'sqliteCors';
 const TARGETS: readonly Target[] = ['bare', 'bareJson', 'memory', 'sqlite', 'sqliteCors'];
@@ -205,15 +209,27 @@ await runBench(
         });
       }
     }
-    const ratio = rps('sqlite') / rps('bare');
-    const cpuRatio = (cpu('bare') ?? Number.NaN) / (cpu('sqlite') ?? Number.NaN);
+    const cpuRatio = (t: Target): number =>
+      (cpu(t) ?? Number.NaN) / (cpu('bareJson') ?? Number.NaN);
+    for (const t of ['memory', 'sqlite', 'sqliteCors'] as const) {
+      const c = cpu(t);
+      const b = cpu('bareJson');
+      if (c === undefined || b === undefined) continue;
+      figures.push({
+        name: `${LABEL[t]} vs the JSON-parsing route: server CPU per request`,
+        value: c,
+        unit: 'µs',
+        baseline: { name: 'JSON-parsing route', value: b },
+      });
+    }
+    const ratio = cpuRatio('sqlite');
     return {
       figures,
       verdicts: [
         {
           goal: 'ingest-ratio',
-          measured: `${ratio.toFixed(2)}× (SQLite route ${Math.round(rps('sqlite')).toLocaleString('en-US')} vs bare ${Math.round(rps('bare')).toLocaleString('en-US')} req/s; memory outbox ${(rps('memory') / rps('bare')).toFixed(2)}×; by server CPU per request ${cpuRatio.toFixed(2)}×)`,
-          met: ratio >= GOAL_RATIO,
+          measured: `${ratio.toFixed(2)}× (SQLite route ${Math.round(cpu('sqlite') ?? Number.NaN)} µs vs ${Math.round(cpu('bareJson') ?? Number.NaN)} µs of server CPU per request; memory outbox ${cpuRatio('memory').toFixed(2)}×; by requests/s ${(rps('sqlite') / rps('bareJson')).toFixed(2)}× of the JSON-parsing route)`,
+          met: ratio <= GOAL_CPU_RATIO,
         },
       ],
       notes: [
