@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -15,6 +15,31 @@ let n = 0;
 describeOutboxContract('sqliteOutbox', () => sqliteOutbox({ path: join(dir, `t${n++}.db`) }));
 
 describe('sqliteOutbox file handling', () => {
+  it('creates its folder 0700 and the database, -wal and -shm 0600; existing ones keep their mode', async () => {
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    const folder = join(dir, 'private', 'kit');
+    const path = join(folder, 'outbox.db');
+    const store = sqliteOutbox({ path });
+    await store.enqueue({
+      pixelId: 'o8z6j',
+      account: 'a',
+      conversion: conversion({ conversion_id: 'private' }),
+      now: 1,
+      dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
+    });
+    expect(mode(join(dir, 'private'))).toBe(0o700);
+    expect(mode(folder)).toBe(0o700);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(mode(file)).toBe(0o600);
+    await store.close();
+
+    const theirs = join(dir, 'theirs.db');
+    writeFileSync(theirs, '');
+    chmodSync(theirs, 0o640);
+    const existing = sqliteOutbox({ path: theirs });
+    expect(mode(theirs)).toBe(0o640);
+    await existing.close();
+  });
+
   it('creates the directory and keeps events across a reopen (new store instance)', async () => {
     const path = join(dir, 'nested', 'deeper', 'outbox.db');
     const first = sqliteOutbox({ path });

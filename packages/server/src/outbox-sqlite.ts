@@ -15,7 +15,7 @@
  *
  * Node-only: imported from `@twclid-kit/server/sqlite`, never from the main entry.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Database } from './better-sqlite3.ts';
@@ -52,9 +52,24 @@ export function resolveOutboxPath(path?: string): string {
   return path ?? process.env.TWCLID_KIT_DB ?? OUTBOX_DB_DEFAULT;
 }
 
+/**
+ * Creates what is missing of the database's folder (0700) and file (0600): the
+ * rows hold hashed identifiers, IP addresses and user agents, which other local
+ * users have no reason to read. SQLite gives the `-wal` and `-shm` files the
+ * database file's permissions. Existing folders and files keep theirs.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 function openDatabase(options: SqliteOutboxOptions): BetterSqlite3.Database {
   const path = resolveOutboxPath(options.path);
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   return guarded(() => {
     const db = new Database(path, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS_DEFAULT });
     db.pragma('journal_mode = WAL');
