@@ -108,13 +108,13 @@ const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
     badInputScenario(c, { requests: sizes.bad, timeoutMs: Math.max(120_000, sizes.bad * 20) }),
   hygiene: (c) => hygieneScenario(c),
   // X's budget scaled below the intake rate, so a backlog builds and the run spans
-  // about ten windows: 1,000 events / 5 s for 10,000 events, for all instances together.
+  // about twenty windows: 500 events / 5 s for 10,000 events, for all instances together.
   'postgres-chaos': (c) =>
     postgresChaosScenario(c, {
       events: sizes.pgEvents,
       kills: sizes.kills,
       instances: 3,
-      limit: Math.max(50, Math.round(sizes.pgEvents / 10)),
+      limit: Math.max(20, Math.round(sizes.pgEvents / 20)),
       windowMs: 5_000,
       timeoutMs: Math.max(180_000, sizes.pgEvents * 50),
     }),
