@@ -23,3 +23,26 @@ export const SERVER_ONLY = {
   registry: ['hono', BUN, DENO],
   allowScripts: ['bun', 'deno'],
 } as const;
+
+/**
+ * workerd runs through Miniflare 4, which needs Node 22 or later; the
+ * registry's `node` package brings such a binary into the app (Node 26, the
+ * Active LTS line since October 2026). esbuild bundles the Worker as wrangler
+ * would. Pinned exactly: `npm view node version`, `npm view miniflare version`,
+ * `npm view esbuild version`.
+ */
+export const NODE_LTS = 'node@26.10.0';
+export const MINIFLARE = 'miniflare@4.20260730.0';
+export const ESBUILD = 'esbuild@0.28.2';
+
+/**
+ * One app for the shared scenario on every runtime (runtimes-scenario.test.ts):
+ * the server README's examples run from it on Node (@hono/node-server), Bun,
+ * Deno and workerd, with the emulator on Node. No better-sqlite3: its native
+ * build is covered by node-app.test.ts and would double this install's time.
+ */
+export const ALL_RUNTIMES = {
+  tarballs: ['browser', 'server', 'emulator'],
+  registry: ['hono', '@hono/node-server', BUN, DENO, NODE_LTS, MINIFLARE, ESBUILD],
+  allowScripts: ['bun', 'deno', 'node', 'workerd', 'esbuild'],
+} as const;
