@@ -3,6 +3,8 @@
  * so an event the route accepted is lost on a crash; use the SQLite store
  * (`@twclid-kit/server/sqlite`) where durability matters.
  */
+
+import { deliveredTally } from './delivered-counts.ts';
 import {
   type ClaimInput,
   type ClaimRef,
@@ -35,6 +37,8 @@ interface Table {
    */
   open: Set<number>;
   nextId: number;
+  /** Delivered counts per tag and hour, kept after rows are purged. */
+  delivered: ReturnType<typeof deliveredTally>;
 }
 
 function* openRows(t: Table): Generator<Row> {
@@ -182,6 +186,7 @@ function settlers(t: Table): Pick<OutboxStore, 'markDelivered' | 'reschedule' | 
         t.open.delete(row.id);
         row.state = 'delivered';
         row.updatedAt = now;
+        t.delivered.add(row.pixelId, row.conversion, now);
       });
     },
     async reschedule(refs, input: RescheduleInput) {
@@ -269,7 +274,13 @@ function housekeeping(
  * ```
  */
 export function memoryOutbox(): OutboxStore {
-  const t: Table = { rows: new Map(), byKey: new Map(), open: new Set(), nextId: 1 };
+  const t: Table = {
+    rows: new Map(),
+    byKey: new Map(),
+    open: new Set(),
+    nextId: 1,
+    delivered: deliveredTally(),
+  };
   return {
     enqueue: async (input) => enqueue(t, input),
     ready: async (now) => ready(t, now),
@@ -278,6 +289,7 @@ export function memoryOutbox(): OutboxStore {
     ...settlers(t),
     ...housekeeping(t),
     stats: async (now) => stats(t, now),
+    deliveredCounts: async (query) => t.delivered.list(query),
     async close() {},
   };
 }

@@ -4,6 +4,7 @@
  * `BEGIN IMMEDIATE` transactions (sqlite-schema.ts).
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { deliveredCountsRows } from './delivered-counts-sqlite.ts';
 import {
   type ClaimInput,
   type ClaimRef,
@@ -147,6 +148,7 @@ function claimRows(db: BetterSqlite3.Database) {
 }
 
 function settleRows(db: BetterSqlite3.Database) {
+  const counts = deliveredCountsRows(db);
   const deliverOne = db.prepare(
     `UPDATE outbox_events SET state = 'delivered', lease_until = NULL, claim_token = NULL,
        updated_at = @now WHERE ${HELD}`,
@@ -162,7 +164,11 @@ function settleRows(db: BetterSqlite3.Database) {
   );
   return {
     markDelivered: (refs: readonly ClaimRef[], now: number) =>
-      settleEach(refs, (ref) => deliverOne.run({ id: ref.id, token: ref.token, now })),
+      settleEach(refs, (ref) => {
+        const result = deliverOne.run({ id: ref.id, token: ref.token, now });
+        if (result.changes > 0) counts.record(ref.id, now);
+        return result;
+      }),
     reschedule: (refs: readonly ClaimRef[], input: RescheduleInput) =>
       settleEach(refs, (ref) =>
         rescheduleOne.run({
@@ -259,5 +265,6 @@ export function createSqliteOutboxRows(db: BetterSqlite3.Database) {
     ...settleRows(db),
     ...housekeepingRows(db),
     ...statsRows(db),
+    deliveredCounts: deliveredCountsRows(db).list,
   };
 }

@@ -2,7 +2,11 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { conversion, describeOutboxContract } from '../test/outbox-contract.ts';
+import {
+  conversion,
+  describeDeliveredCountsContract,
+  describeOutboxContract,
+} from '../test/outbox-contract.ts';
 import { DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
 import { claimRefs } from './outbox.ts';
 import { resolveOutboxPath, sqliteOutbox } from './outbox-sqlite.ts';
@@ -13,6 +17,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 describeOutboxContract('sqliteOutbox', () => sqliteOutbox({ path: join(dir, `t${n++}.db`) }));
+describeDeliveredCountsContract('sqliteOutbox', () =>
+  sqliteOutbox({ path: join(dir, `t${n++}.db`) }),
+);
 
 describe('sqliteOutbox file handling', () => {
   it('creates its folder 0700 and the database, -wal and -shm 0600; existing ones keep their mode', async () => {

@@ -162,6 +162,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
     requeueDead: async ({ now, ids }) => requeueTx(ids, now),
     purgeDelivered: async ({ now, olderThanMs }) => purgeTx(now - olderThanMs),
     rateBudget: (budgetOptions) => sqliteRateBudget(db, budgetOptions),
+    deliveredCounts: (query) => read(() => rows.deliveredCounts(query)),
     async close() {
       group.commitWaiting();
       if (db.open) db.close();

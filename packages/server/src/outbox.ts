@@ -9,6 +9,7 @@
  * tests drive it with fake time.
  */
 import { DEDUP_WINDOW_MIN_MS, DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
+import type { DeliveredCount, DeliveredCountsQuery } from './delivered-counts.ts';
 import type { RateBudgetOptions } from './rate-budget.ts';
 import type { CapiConversion, RateBudget } from './x-types.ts';
 
@@ -165,6 +166,12 @@ export interface OutboxStore {
    * uses it when no `budget` is given; without it, each process budgets alone.
    */
   rateBudget?(options?: RateBudgetOptions): RateBudget;
+  /**
+   * Optional: how many conversions X acknowledged, per pixel, event tag and
+   * hour of conversion time, kept after `purgeDelivered` (delivered-counts.ts),
+   * for `twclid-kit report` (docs/x-api.md §9). Memory and SQLite keep them.
+   */
+  deliveredCounts?(query?: DeliveredCountsQuery): Promise<DeliveredCount[]>;
   close(): Promise<void>;
 }
 

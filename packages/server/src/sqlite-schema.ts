@@ -13,6 +13,7 @@
  *   place without losing rows.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { DELIVERED_COUNTS_DDL } from './delivered-counts-sqlite.ts';
 import { StoreUnavailableError } from './errors.ts';
 
 type Db = BetterSqlite3.Database;
@@ -68,6 +69,8 @@ const MIGRATIONS: readonly ((db: Db) => void)[] = [
       db.exec('ALTER TABLE outbox_events ADD COLUMN claim_token TEXT');
     db.exec(V1);
   },
+  // Version 2: delivered counts per tag and hour, kept after purges.
+  (db) => db.exec(DELIVERED_COUNTS_DDL),
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

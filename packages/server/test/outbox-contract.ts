@@ -350,3 +350,67 @@ export function describeOutboxContract(name: string, open: () => OutboxStore): v
     });
   });
 }
+
+/**
+ * Delivered counts (src/delivered-counts.ts), for the stores that keep them
+ * (memory, SQLite): each conversion X acknowledged counts once, in its tag and
+ * hour of conversion time, and the counts outlive purgeDelivered.
+ */
+export function describeDeliveredCountsContract(name: string, open: () => OutboxStore): void {
+  describe(`${name}: delivered counts`, () => {
+    it('counts acknowledged conversions per tag and conversion hour, once, and keeps them after a purge', async () => {
+      const store = open();
+      try {
+        const put = (c: CapiConversion) =>
+          store.enqueue({
+            pixelId: 'o8z6j',
+            account: 'acc1',
+            conversion: c,
+            now: T0,
+            dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
+          });
+        const at = (ms: number) => new Date(ms).toISOString();
+        await put(conversion({ event_id: 'o87ne' }));
+        await put(
+          conversion({ event_id: 'tw-o8z6j-o87ne', conversion_time: at(T0 + 59 * 60_000) }),
+        );
+        await put(conversion({ event_id: 'o87ne', conversion_time: at(T0 + HOUR) }));
+        const dead = await put(conversion({ event_id: 'o87nf' }));
+        const held = await store.claim({
+          pixelId: 'o8z6j',
+          account: 'acc1',
+          limit: 10,
+          now: T0,
+          leaseMs: 60_000,
+        });
+        const refs = claimRefs(held);
+        const deadRef = refs.find((r) => r.id === dead.id);
+        if (!deadRef) throw new Error('the dead event was not claimed');
+        await store.markDead([{ ...deadRef, reason: 'refused' }], T0);
+        const delivered = refs.filter((r) => r.id !== dead.id);
+        await store.markDelivered(delivered, T0 + 5000);
+        // Settling the same claims again is stale: nothing is counted twice.
+        await store.markDelivered(delivered, T0 + 6000);
+        const second = {
+          pixelId: 'o8z6j',
+          eventId: 'o87ne',
+          hour: T0 + HOUR,
+          count: 1,
+          firstDeliveredAt: T0 + 5000,
+          lastDeliveredAt: T0 + 5000,
+        };
+        expect(await store.deliveredCounts?.()).toEqual([
+          { ...second, hour: T0, count: 2 },
+          second,
+        ]);
+        expect(await store.purgeDelivered({ now: T0 + 10 * HOUR, olderThanMs: HOUR })).toBe(3);
+        expect(await store.deliveredCounts?.({ since: T0 + HOUR, pixelId: 'o8z6j' })).toEqual([
+          second,
+        ]);
+        expect(await store.deliveredCounts?.({ pixelId: 'other' })).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
