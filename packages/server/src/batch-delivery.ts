@@ -176,6 +176,8 @@ async function sendPart<T>(
   firstSentAt: number,
 ): Promise<Answer<T>> {
   const outcome = await target.client.send(target.pixelId, part.map(target.conversionOf));
+  // X received the events somewhere between the take and now: count them from now.
+  await target.budget.answered?.(target.account, part.length);
   const now = target.now();
   if (outcome.rateLimit) await target.budget.update(target.account, outcome.rateLimit);
   const attempt: AttemptState = {

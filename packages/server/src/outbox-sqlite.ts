@@ -67,16 +67,39 @@ function createPrivately(path: string): void {
   }
 }
 
-function openDatabase(options: SqliteOutboxOptions): BetterSqlite3.Database {
+function openDatabase(
+  options: SqliteOutboxOptions,
+  synchronous: 'FULL' | 'NORMAL',
+): BetterSqlite3.Database {
   const path = resolveOutboxPath(options.path);
   if (path !== ':memory:') createPrivately(path);
   return guarded(() => {
     const db = new Database(path, { timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS_DEFAULT });
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    db.pragma(`synchronous = ${synchronous}`);
     migrate(db);
     return db;
   });
+}
+
+/**
+ * X's budget on its own connection with `synchronous = NORMAL`: a spend is
+ * written before every request, and losing the last spends to a power loss
+ * only means a few events fewer budgeted, so it need not wait for an fsync
+ * as an accepted event does. (`:memory:` has one database per connection.)
+ */
+function budgetConnection(db: BetterSqlite3.Database, options: SqliteOutboxOptions) {
+  let own: BetterSqlite3.Database | undefined;
+  return {
+    get: () => {
+      if (resolveOutboxPath(options.path) === ':memory:') return db;
+      own ??= openDatabase(options, 'NORMAL');
+      return own;
+    },
+    close: () => {
+      if (own?.open) own.close();
+    },
+  };
 }
 
 interface Waiting {
@@ -137,7 +160,8 @@ function groupCommit(enqueueTx: (inputs: readonly EnqueueInput[]) => EnqueueResu
  * ```
  */
 export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
-  const db = openDatabase(options);
+  const db = openDatabase(options, options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL');
+  const budgetDb = budgetConnection(db, options);
   const rows = createSqliteOutboxRows(db);
   const group = groupCommit(writeTx(db, rows.enqueueAll));
   const read = <T>(fn: () => T): Promise<T> => Promise.resolve().then(() => guarded(fn));
@@ -161,10 +185,11 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
     recoverInFlight: async (now) => recoverTx(now),
     requeueDead: async ({ now, ids }) => requeueTx(ids, now),
     purgeDelivered: async ({ now, olderThanMs }) => purgeTx(now - olderThanMs),
-    rateBudget: (budgetOptions) => sqliteRateBudget(db, budgetOptions),
+    rateBudget: (budgetOptions) => sqliteRateBudget(budgetDb.get(), budgetOptions),
     deliveredCounts: (query) => read(() => rows.deliveredCounts(query)),
     async close() {
       group.commitWaiting();
+      budgetDb.close();
       if (db.open) db.close();
     },
   };

@@ -69,6 +69,23 @@ export function sqliteRateBudget(
     }
   });
   const pauseTx = writeTx(db, (account: string, until: number) => pause.run({ account, until }));
+  const answeredTx = writeTx(db, (account: string, count: number, at: number): void => {
+    let left = Math.max(0, Math.floor(count));
+    let moved = 0;
+    const list = mine.get(account) ?? [];
+    for (let i = list.length - 1; i >= 0 && left > 0; i--) {
+      const spend = list[i] as { id: number; count: number };
+      const back = Math.min(left, spend.count);
+      giveBack.run(back, spend.id);
+      spend.count -= back;
+      left -= back;
+      moved += back;
+    }
+    if (moved === 0) return;
+    const id = Number(insert.run(account, at, moved).lastInsertRowid);
+    list.push({ id, at, count: moved });
+    mine.set(account, list);
+  });
 
   return {
     async take(account, wanted) {
@@ -91,6 +108,9 @@ export function sqliteRateBudget(
     },
     async refund(account, count) {
       refundTx(account, count);
+    },
+    async answered(account, count) {
+      answeredTx(account, count, now());
     },
     async update(account, info) {
       // X says nothing more is allowed until the reset [RL]: every process waits.

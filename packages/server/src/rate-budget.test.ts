@@ -99,6 +99,19 @@ describe.each([
     expect(await budget.take('a', 10)).toBe(10);
   });
 
+  it('answered: events count from the end of their request, when X may have received them', async () => {
+    const c = clock(0);
+    const budget = createRateBudget({ limit: 10, windowMs: 1000, now: c.now });
+    expect(await budget.take('a', 10)).toBe(10); // taken at t=0
+    c.t = 300;
+    await budget.answered?.('a', 10); // the request ended at t=300
+    c.t = 1000;
+    expect(await budget.take('a', 1)).toBe(0); // still inside X's window
+    expect(await budget.nextFreeAt('a')).toBe(1300);
+    c.t = 1300;
+    expect(await budget.take('a', 10)).toBe(10);
+  });
+
   it('rejects a nonsensical configuration', async () => {
     expect(() => createRateBudget({ limit: 0 })).toThrow(RangeError);
     expect(() => createRateBudget({ windowMs: 0 })).toThrow(RangeError);

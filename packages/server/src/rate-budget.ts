@@ -125,6 +125,22 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
       }
     },
 
+    async answered(account, count) {
+      const at = now();
+      const s = state(account, at);
+      let left = Math.max(0, Math.floor(count));
+      let moved = 0;
+      // Newest first: the request that just ended took them last.
+      for (let i = s.spends.length - 1; i >= s.head && left > 0; i--) {
+        const spend = s.spends[i] as Spend;
+        const back = Math.min(left, spend.count);
+        spend.count -= back;
+        left -= back;
+        moved += back;
+      }
+      if (moved > 0) s.spends.push({ at, count: moved });
+    },
+
     async update(account, info: RateLimitInfo) {
       // X says nothing more is allowed until the reset [RL].
       if (info.remaining === 0 && info.resetAt !== undefined) {

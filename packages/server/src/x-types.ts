@@ -162,6 +162,12 @@ export interface RateBudget {
   nextFreeAt(account: string): Promise<number>;
   /** Gives back events taken but not sent. */
   refund(account: string, count: number): Promise<void>;
+  /**
+   * The request carrying `count` events just taken has ended (answered, failed
+   * or timed out): they count from now. X may have received them any time up
+   * to now, so a window measured by X's clock never holds more than the limit.
+   */
+  answered?(account: string, count: number): Promise<void>;
   /** Aligns the budget with what X reported (a 429's reset pauses the account for every sharer). */
   update(account: string, info: RateLimitInfo): Promise<void>;
 }
