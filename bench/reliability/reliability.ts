@@ -7,6 +7,7 @@
  *   npm run test:reliability -- --preset ci        # reduced sizes, a few minutes on 2 cores
  *   npm run test:reliability -- --events 2000 --crash-events 2000 --kills 5 --bad 3000 --only faults,crash
  *   npm run test:reliability -- --only postgres-chaos   # 3 instances on one PostgreSQL (Debian's postgresql)
+ *   npm run test:reliability -- --only cluster          # 3 processes on one SQLite file (cluster mode)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { killAllChildren } from '../lib/processes.ts';
 import { saveResult, type Verdict } from '../lib/results.ts';
 import { badInputScenario } from './bad-input.ts';
 import { type CheckResult, createChecks, summaryLine } from './checks.ts';
+import { type ClusterFigures, clusterScenario } from './cluster.ts';
 import type { ScenarioContext } from './context.ts';
 import { crashScenario } from './crash.ts';
 import { faultsScenario } from './faults.ts';
@@ -25,10 +27,24 @@ import { hygieneScenario } from './hygiene.ts';
 import { postgresChaosScenario } from './postgres-chaos.ts';
 
 const PRESETS = {
-  full: { events: 10_000, crashEvents: 10_000, kills: 10, bad: 10_000, pgEvents: 10_000 },
-  ci: { events: 1_000, crashEvents: 1_000, kills: 3, bad: 1_000, pgEvents: 1_000 },
+  full: {
+    events: 10_000,
+    crashEvents: 10_000,
+    kills: 10,
+    bad: 10_000,
+    pgEvents: 10_000,
+    clusterEvents: 10_000,
+  },
+  ci: {
+    events: 1_000,
+    crashEvents: 1_000,
+    kills: 3,
+    bad: 1_000,
+    pgEvents: 1_000,
+    clusterEvents: 1_000,
+  },
 } as const;
-const SCENARIOS = ['faults', 'crash', 'bad-input', 'postgres-chaos', 'hygiene'] as const;
+const SCENARIOS = ['faults', 'crash', 'bad-input', 'postgres-chaos', 'cluster', 'hygiene'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -39,6 +55,7 @@ const { values: args } = parseArgs({
     kills: { type: 'string' },
     bad: { type: 'string' },
     'pg-events': { type: 'string' },
+    'cluster-events': { type: 'string' },
     seed: { type: 'string', default: '20261129' },
     only: { type: 'string' },
     record: { type: 'boolean' },
@@ -54,7 +71,7 @@ if (args.preset !== 'full' && args.preset !== 'ci')
   fail(`--preset must be full or ci, got ${args.preset}`);
 const preset = PRESETS[args.preset as keyof typeof PRESETS];
 const size = (
-  name: 'events' | 'crash-events' | 'kills' | 'bad' | 'pg-events',
+  name: 'events' | 'crash-events' | 'kills' | 'bad' | 'pg-events' | 'cluster-events',
   fallback: number,
 ): number => {
   const raw = args[name];
@@ -69,6 +86,7 @@ const sizes = {
   kills: size('kills', preset.kills),
   bad: size('bad', preset.bad),
   pgEvents: size('pg-events', preset.pgEvents),
+  clusterEvents: size('cluster-events', preset.clusterEvents),
 };
 const seed = Number(args.seed);
 if (!Number.isInteger(seed)) fail('--seed must be an integer');
@@ -94,6 +112,7 @@ const ctx = (scenario: Scenario): ScenarioContext => ({
 });
 const shared = { pii: new Set<string>(), artifacts: new Set<string>() };
 const durations: Partial<Record<Scenario, number>> = {};
+const clusterFigures: Partial<ClusterFigures> = {};
 
 const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
   faults: (c) =>
@@ -118,6 +137,21 @@ const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
       windowMs: 5_000,
       timeoutMs: Math.max(180_000, sizes.pgEvents * 50),
     }),
+  // X's budget scaled as in issue #18's run: 3,000 events / 10 s for 10,000 events,
+  // for all processes on the file together (the kit's budget set to match).
+  cluster: (c) =>
+    clusterScenario(
+      c,
+      {
+        events: sizes.clusterEvents,
+        kills: sizes.kills,
+        processes: 3,
+        limit: Math.max(50, Math.round(sizes.clusterEvents * 0.3)),
+        windowMs: 10_000,
+        timeoutMs: Math.max(180_000, sizes.clusterEvents * 50),
+      },
+      clusterFigures,
+    ),
 };
 
 try {
@@ -175,15 +209,36 @@ if (record) {
     durationS: (Date.now() - started) / 1000,
     machine: { ...describeMachine(), loadAverage: load },
     parameters: { ...sizes, seed, scenarios: [...only].join(' ') },
-    figures: SCENARIOS.filter((s) => only.has(s)).flatMap((s) => [
-      {
-        name: `${s}: checks passed`,
-        value: results.filter((r) => r.scenario === s && r.ok).length,
-        unit: '',
-        baseline: { name: 'checks', value: results.filter((r) => r.scenario === s).length },
-      },
-      { name: `${s}: duration`, value: durations[s] ?? 0, unit: 's' },
-    ]),
+    figures: SCENARIOS.filter((s) => only.has(s))
+      .flatMap((s) => [
+        {
+          name: `${s}: checks passed`,
+          value: results.filter((r) => r.scenario === s && r.ok).length,
+          unit: '',
+          baseline: { name: 'checks', value: results.filter((r) => r.scenario === s).length },
+        },
+        { name: `${s}: duration`, value: durations[s] ?? 0, unit: 's' },
+      ])
+      .concat(
+        only.has('cluster')
+          ? [
+              { name: 'cluster: posts refused', value: clusterFigures.refused ?? -1, unit: '' },
+              { name: 'cluster: accepted events lost', value: clusterFigures.lost ?? -1, unit: '' },
+              { name: 'cluster: copies re-sent', value: clusterFigures.resent ?? -1, unit: '' },
+              { name: 'cluster: 429s at X', value: clusterFigures.rateLimited ?? -1, unit: '' },
+              {
+                name: 'cluster: most events in a window',
+                value: clusterFigures.peak ?? -1,
+                unit: '',
+              },
+              {
+                name: 'cluster: budget use with backlog',
+                value: clusterFigures.use ?? 0,
+                unit: '',
+              },
+            ]
+          : [],
+      ),
     verdicts,
     notes: failed.map((r) => `failed: ${r.scenario}: ${r.name} (${r.detail.split('\n')[0]})`),
   });

@@ -118,15 +118,16 @@ const kit = twclidKit({
   ...(retryBaseMs !== undefined ? { retry: { backoff: { baseMs: retryBaseMs } } } : {}),
 });
 
-/** The scaled budget: shared by every instance on a Postgres store, else this process's own. */
+/**
+ * The scaled budget: shared by every instance on a Postgres store or every
+ * process on a SQLite file (the store keeps it), else this process's own.
+ */
 function budgetOf(outbox: OutboxStore) {
   const options = {
     ...(budgetLimit !== undefined ? { limit: budgetLimit } : {}),
     ...(budgetWindowMs !== undefined ? { windowMs: budgetWindowMs } : {}),
   };
-  return values.store === 'postgres' && outbox.rateBudget
-    ? outbox.rateBudget(options)
-    : createRateBudget(options);
+  return outbox.rateBudget ? outbox.rateBudget(options) : createRateBudget(options);
 }
 
 const app = new Hono();
