@@ -93,10 +93,10 @@ export function decodePixelClick(value: string | null | undefined): StoredClick 
  * `tw-<pixel_id>-<event_id>`, which the Conversion API accepts as is
  * (docs/x-api.md §1).
  */
-const BASE36_ID = '[a-z0-9]{1,32}';
 /** A pixel (event source) ID: base-36, lowercase, as X shows it in Events Manager. */
-export const PIXEL_ID_PATTERN = new RegExp(`^${BASE36_ID}$`);
-const EVENT_ID = new RegExp(`^(?:tw-(${BASE36_ID})-)?(${BASE36_ID})$`);
+export const PIXEL_ID_PATTERN = /^[a-z0-9]{1,32}$/;
+// Literals, not built from a shared string, so the script's bundle can drop them unused.
+const EVENT_ID = /^(?:tw-([a-z0-9]{1,32})-)?([a-z0-9]{1,32})$/;
 
 export type ParsedEventId =
   | { ok: true; eventId: string; pixelId?: string }
