@@ -28,6 +28,13 @@ export function createSendConversion(
     if (isStopping()) {
       throw new TwclidKitError('twclidKit is shutting down; the conversion was not stored');
     }
+    // Plain-JavaScript callers get the same errors as typed ones, never a TypeError.
+    if (typeof input !== 'object' || input === null) {
+      throw new ValidationError([{ field: 'input', message: 'must be an object' }]);
+    }
+    if (typeof input.eventId !== 'string') {
+      throw new ValidationError([{ field: 'eventId', message: 'is required (a string)' }]);
+    }
     const event = parseEventId(input.eventId);
     if (!event.ok || !allowList.allows(event)) {
       throw new ValidationError([{ field: 'eventId', message: "is not one of the kit's events" }]);
