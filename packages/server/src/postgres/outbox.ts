@@ -125,6 +125,7 @@ export function postgresOutbox(options: PostgresOutboxOptions = {}): PostgresOut
         take: after(budget.take),
         nextFreeAt: after(budget.nextFreeAt),
         refund: after(budget.refund),
+        answered: after(budget.answered),
         update: after(budget.update),
       };
     },

@@ -65,6 +65,20 @@ describe('postgres rate budget shared by instances', () => {
     expect(await a.take('acc1', 10)).toBe(3);
   });
 
+  it('answered: events count from the end of their request, for every instance', async () => {
+    const { clock, budgets } = sharedBudgets(2, 10, 1000);
+    const [a, b] = budgets as [RateBudget, RateBudget];
+    const t0 = clock.t;
+    expect(await a.take('acc1', 10)).toBe(10); // taken at t0
+    clock.t = t0 + 300;
+    await a.answered?.('acc1', 10); // the request ended 300 ms later
+    clock.t = t0 + 1000;
+    expect(await b.take('acc1', 1)).toBe(0); // still inside X's window
+    expect(await b.nextFreeAt('acc1')).toBe(t0 + 1300);
+    clock.t = t0 + 1300;
+    expect(await b.take('acc1', 10)).toBe(10);
+  });
+
   it("shares X's pause: after a 429 on one instance, every instance waits for the reset", async () => {
     const { clock, budgets } = sharedBudgets(3, 100, 10_000);
     const [a, b, c] = budgets as [RateBudget, RateBudget, RateBudget];

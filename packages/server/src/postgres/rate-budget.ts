@@ -30,7 +30,7 @@ export function postgresRateBudget(
   pool: Pg.Pool,
   t: Tables,
   options: RateBudgetOptions = {},
-): RateBudget {
+): RateBudget & Required<Pick<RateBudget, 'answered'>> {
   const { limit, windowMs, now } = budgetSettings(options);
   /** This instance's spends still in the window, newest last: what a refund may give back. */
   const mine = new Map<string, Spend[]>();
@@ -63,7 +63,8 @@ export function postgresRateBudget(
     });
   }
 
-  async function refund(account: string, count: number): Promise<void> {
+  /** Takes up to `count` events off this instance's newest spends (in memory); returns what to write. */
+  function takeBack(account: string, count: number): { id: number; count: number }[] {
     let left = Math.max(0, Math.floor(count));
     const list = mine.get(account) ?? [];
     const back: { id: number; count: number }[] = [];
@@ -75,19 +76,48 @@ export function postgresRateBudget(
       left -= n;
       back.push({ id: spend.id, count: n });
     }
+    return back;
+  }
+  const giveBackSql = `UPDATE ${t.spends} s SET count = s.count - r.n
+     FROM unnest($1::bigint[], $2::int[]) AS r(id, n) WHERE s.id = r.id`;
+  const giveBackArgs = (back: { id: number; count: number }[]) => [
+    back.map((b) => b.id),
+    back.map((b) => b.count),
+  ];
+
+  async function refund(account: string, count: number): Promise<void> {
+    const back = takeBack(account, count);
     if (back.length === 0) return;
-    await guardPg(pool, () =>
-      pool.query(
-        `UPDATE ${t.spends} s SET count = s.count - r.n
-         FROM unnest($1::bigint[], $2::int[]) AS r(id, n) WHERE s.id = r.id`,
-        [back.map((b) => b.id), back.map((b) => b.count)],
-      ),
-    );
+    await guardPg(pool, () => pool.query(giveBackSql, giveBackArgs(back)));
+  }
+
+  /**
+   * The request ended: its events count from now (X may have received them
+   * until now). Moved in one transaction under the account's lock, so no
+   * taker sees them given back but not yet re-spent.
+   */
+  async function answered(account: string, count: number, at: number): Promise<void> {
+    const back = takeBack(account, count);
+    const moved = back.reduce((n, b) => n + b.count, 0);
+    if (moved === 0) return;
+    const id = await inTransaction(pool, async (client) => {
+      await client.query(lockSql(true), [lockKey(account)]);
+      await client.query(giveBackSql, giveBackArgs(back));
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO ${t.spends} (account, at, count) VALUES ($1, $2, $3) RETURNING id`,
+        [account, at, moved],
+      );
+      return Number(inserted.rows[0]?.id);
+    });
+    const list = mine.get(account) ?? [];
+    list.push({ id, at, count: moved });
+    mine.set(account, list);
   }
 
   return {
     take: (account, wanted) => take(account, wanted, now()),
     refund,
+    answered: (account, count) => answered(account, count, now()),
     async nextFreeAt(account) {
       const at = now();
       const { rows } = await guardPg(pool, () =>
