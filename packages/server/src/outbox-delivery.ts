@@ -41,6 +41,31 @@ export interface OutboxDelivery {
   readonly counters: DeliveryCounters;
 }
 
+/**
+ * A settle that found claims no longer current: the lease ran out and another
+ * worker took the events over, so their fate is its to record (X deduplicates
+ * a copy sent twice by `conversion_id`). Logged, never fatal.
+ */
+function settled(logger: Logger, action: string, result: SettleResult): void {
+  if (result.stale.length === 0) return;
+  logger.log('warn', 'outbox.claim_lost', { action, events: result.stale.length });
+}
+
+/** Events put back as due now, without counting an attempt (paused account, no budget). */
+async function putBack(
+  o: Pick<OutboxDeliveryOptions, 'store' | 'logger' | 'now'>,
+  events: OutboxEvent[],
+): Promise<'set-aside'> {
+  const t = o.now();
+  const result = await o.store.reschedule(claimRefs(events), {
+    now: t,
+    nextAttemptAt: t,
+    countAttempt: false,
+  });
+  settled(o.logger, 'reschedule', result);
+  return 'set-aside';
+}
+
 export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDelivery {
   const { store, client, budget, decide, logger, now, authPauseMs, pauseOf } = options;
   const counters: DeliveryCounters = {
@@ -58,25 +83,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
     );
   }
 
-  /**
-   * A settle that found claims no longer current: the lease ran out and
-   * another worker took the events over, so their fate is its to record (X
-   * deduplicates a copy sent twice by `conversion_id`). Logged, never fatal.
-   */
-  function settled(action: string, result: SettleResult): void {
-    if (result.stale.length === 0) return;
-    logger.log('warn', 'outbox.claim_lost', { action, events: result.stale.length });
-  }
-
-  /** Events put back as due now, without counting an attempt (paused account, no budget). */
-  async function setAside(events: OutboxEvent[]): Promise<'set-aside'> {
-    const t = now();
-    settled(
-      'reschedule',
-      await store.reschedule(claimRefs(events), { now: t, nextAttemptAt: t, countAttempt: false }),
-    );
-    return 'set-aside';
-  }
+  const setAside = (events: OutboxEvent[]) => putBack(options, events);
 
   /** A 401/403/404 (until a probe after `authPauseMs`) or a 429 (until X's reset). */
   async function pauseAccount(account: string, answer: Answer<OutboxEvent>, untilMs?: number) {
@@ -100,6 +107,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
       await budget.update(account, { remaining: 0, resetAt: until });
     }
     settled(
+      logger,
       'reschedule',
       await store.reschedule(claimRefs(answer.items), {
         now: at,
@@ -115,6 +123,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
     const refs = claimRefs(answer.items);
     const ids = refs.map((r) => r.id);
     settled(
+      logger,
       'markDead',
       await store.markDead(
         refs.map((ref) => ({ ...ref, reason })),
@@ -165,7 +174,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         );
       },
       async delivered({ items, outcome, attempt }) {
-        settled('markDelivered', await store.markDelivered(claimRefs(items), attempt.now));
+        settled(logger, 'markDelivered', await store.markDelivered(claimRefs(items), attempt.now));
         if (!outcome.ok) return;
         counters.lastDebugId = outcome.debugId;
         logger.log('info', 'x.send', {
@@ -182,6 +191,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         if (step.step === 'wait') await pauseAccount(account, answer, step.untilMs);
         else {
           settled(
+            logger,
             'reschedule',
             await store.reschedule(claimRefs(answer.items), {
               now: attempt.now,
