@@ -13,6 +13,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { budgetSettings, type RateBudgetOptions } from './rate-budget.ts';
 import { guarded, writeTx } from './sqlite-schema.ts';
+import { REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
 import type { RateBudget } from './x-types.ts';
 
 /** Creates a budget on an open, migrated outbox database. */
@@ -21,6 +22,7 @@ export function sqliteRateBudget(
   options: RateBudgetOptions = {},
 ): RateBudget {
   const { limit, windowMs, now } = budgetSettings(options);
+  const inFlightMs = Math.max(0, options.inFlightMs ?? REQUEST_TIMEOUT_MS_DEFAULT);
   const expire = db.prepare(
     'DELETE FROM x_budget_spends WHERE account = @account AND at <= @before',
   );
@@ -48,9 +50,10 @@ export function sqliteRateBudget(
     const free = limit - (used.get({ account, after: at - windowMs })?.n ?? 0);
     const granted = Math.max(0, Math.min(Math.floor(wanted), free));
     if (granted === 0) return 0;
-    const id = Number(insert.run(account, at, granted).lastInsertRowid);
+    // Dated at the latest moment X may receive it, until `answered` re-dates it.
+    const id = Number(insert.run(account, at + inFlightMs, granted).lastInsertRowid);
     const list = mine.get(account) ?? [];
-    list.push({ id, at, count: granted });
+    list.push({ id, at: at + inFlightMs, count: granted });
     mine.set(
       account,
       list.filter((s) => s.at > at - windowMs && s.count > 0),

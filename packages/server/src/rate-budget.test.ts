@@ -16,8 +16,32 @@ function sqliteBudget(options: RateBudgetOptions = {}): RateBudget {
   const path =
     options.limit !== undefined && options.limit <= 60 ? ':memory:' : join(dir, `b${files++}.db`);
   const store = sqliteOutbox({ path });
-  return (store.rateBudget as (o: RateBudgetOptions) => RateBudget)(options);
+  // No in-flight allowance here: the shared cases check the window itself.
+  return (store.rateBudget as (o: RateBudgetOptions) => RateBudget)({ inFlightMs: 0, ...options });
 }
+
+describe('store.rateBudget (SQLite file): a request in flight', () => {
+  it('counts a spend from the latest moment X may receive it until its request ends', async () => {
+    const c = clock(0);
+    const budget = sqliteBudget({ limit: 10, windowMs: 1000, now: c.now, inFlightMs: 500 });
+    const other = sqliteBudget({ limit: 10, windowMs: 1000, now: c.now, inFlightMs: 500 });
+    expect(await budget.take('a', 10)).toBe(10);
+    // The process taking it was killed mid-request: its spend holds until 500 + 1000.
+    expect(await other.nextFreeAt('a')).toBe(0); // another file: independent
+    c.t = 1000;
+    expect(await budget.take('a', 1)).toBe(0);
+    expect(await budget.nextFreeAt('a')).toBe(1500);
+    // A request that ends counts from its end instead.
+    c.t = 1500;
+    expect(await budget.take('a', 10)).toBe(10);
+    c.t = 1600;
+    await budget.answered?.('a', 10);
+    c.t = 2599;
+    expect(await budget.take('a', 1)).toBe(0);
+    c.t = 2600;
+    expect(await budget.take('a', 10)).toBe(10);
+  });
+});
 
 function clock(start = 1_700_000_000_000) {
   const c = { t: start, now: () => c.t };

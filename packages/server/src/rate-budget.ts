@@ -22,6 +22,13 @@ export interface RateBudgetOptions {
   windowMs?: number;
   /** Clock (epoch ms). Default: `Date.now`. */
   now?: () => number;
+  /**
+   * Shared budgets only: how long after a take X may still receive its
+   * request (the request timeout). A spend counts from then until its request
+   * ends (`answered`), so a process killed mid-request leaves a spend that
+   * covers it. Default: 10 s, the client's request timeout.
+   */
+  inFlightMs?: number;
 }
 
 /** The options with their defaults, checked. */
