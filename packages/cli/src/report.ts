@@ -143,7 +143,7 @@ export function printReport(
   }
   io.stdout.write(
     rows.length > 0
-      ? table([header, ...rows])
+      ? table([header, ...rows], new Set([3, 4, 5, 6, 7]))
       : 'no tags to report: pass --event <id> or deliver a conversion first\n',
   );
   io.stdout.write('\n');

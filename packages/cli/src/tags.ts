@@ -114,7 +114,7 @@ export function printTags(result: TagsResult, io: CliIo, json: boolean): void {
     iso(h.firstDeliveryAt),
     iso(h.lastDeliveryAt),
   ]);
-  if (rows.length > 0) io.stdout.write(table([header, ...rows]));
+  if (rows.length > 0) io.stdout.write(table([header, ...rows], new Set([6])));
   for (const h of result.tags) for (const flag of h.flags) io.stdout.write(`! ${h.id}: ${flag}\n`);
   for (const note of result.notes) io.stdout.write(`note: ${note}\n`);
   if (result.tags.length > 0) {
@@ -122,16 +122,14 @@ export function printTags(result: TagsResult, io: CliIo, json: boolean): void {
   }
 }
 
-/** Left-aligned text columns, right-aligned numbers. */
-export function table(rows: readonly (readonly string[])[]): string {
+/** Text columns left-aligned, the columns in `right` (numbers) right-aligned. */
+export function table(rows: readonly (readonly string[])[], right: ReadonlySet<number>): string {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) =>
       r
         .map((cell, i) =>
-          /^[\d.%*-]+$/.test(cell) && i > 0
-            ? cell.padStart(widths[i] as number)
-            : cell.padEnd(widths[i] as number),
+          right.has(i) ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number),
         )
         .join('  ')
         .trimEnd(),
