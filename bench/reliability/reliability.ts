@@ -126,15 +126,16 @@ const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
   'bad-input': (c) =>
     badInputScenario(c, { requests: sizes.bad, timeoutMs: Math.max(120_000, sizes.bad * 20) }),
   hygiene: (c) => hygieneScenario(c),
-  // X's budget scaled below the intake rate, so a backlog builds and the run spans
-  // about twenty windows: 500 events / 5 s for 10,000 events, for all instances together.
+  // X's budget scaled below the intake rate, so a backlog builds: 1,000 events / 10 s
+  // for 10,000 events, for all instances together. Spends count from the end of their
+  // request, so a window much longer than a request keeps budget use measurable.
   'postgres-chaos': (c) =>
     postgresChaosScenario(c, {
       events: sizes.pgEvents,
       kills: sizes.kills,
       instances: 3,
-      limit: Math.max(20, Math.round(sizes.pgEvents / 20)),
-      windowMs: 5_000,
+      limit: Math.max(40, Math.round(sizes.pgEvents / 10)),
+      windowMs: 10_000,
       timeoutMs: Math.max(180_000, sizes.pgEvents * 50),
     }),
   // X's budget scaled as in issue #18's run: 3,000 events / 10 s for 10,000 events,
