@@ -126,6 +126,8 @@ function budgetOf(outbox: OutboxStore) {
   const options = {
     ...(budgetLimit !== undefined ? { limit: budgetLimit } : {}),
     ...(budgetWindowMs !== undefined ? { windowMs: budgetWindowMs } : {}),
+    // A request is in flight at most the client's timeout.
+    inFlightMs: optionalNumber('timeout-ms') ?? 2000,
   };
   return outbox.rateBudget ? outbox.rateBudget(options) : createRateBudget(options);
 }
