@@ -26,6 +26,7 @@ import {
   type SettleResult,
 } from '../outbox.ts';
 import type { CapiConversion } from '../x-types.ts';
+import { recordDelivered } from './delivered-counts.ts';
 import { lockSql, type Tables } from './schema.ts';
 
 interface Row {
@@ -165,16 +166,17 @@ const HELD = `FROM unnest($1::bigint[], $2::text[]) AS r(id, token)
    WHERE o.id = r.id AND o.state = 'in_flight' AND o.claim_token = r.token`;
 
 export async function deliverRows(
-  db: Query,
+  db: Pg.PoolClient,
   t: Tables,
   refs: readonly ClaimRef[],
   now: number,
 ): Promise<SettleResult> {
-  const { rows } = await db.query<{ id: string }>(
+  const { rows } = await db.query<{ id: string; pixel_id: string; payload: string }>(
     `UPDATE ${t.events} o SET state = 'delivered', lease_until = NULL, claim_token = NULL, updated_at = $3
-     ${HELD} RETURNING o.id`,
+     ${HELD} RETURNING o.id, o.pixel_id, o.payload`,
     [refs.map((r) => r.id), refs.map((r) => r.token), now],
   );
+  await recordDelivered(db, t, rows, now);
   return settled(refs, rows);
 }
 

@@ -1,10 +1,13 @@
-import { describe } from 'vitest';
-import { describeOutboxContract } from '../../test/outbox-contract.ts';
+import {
+  describeDeliveredCountsContract,
+  describeOutboxContract,
+} from '../../test/outbox-contract.ts';
 import { freshSchema, pgUrl } from '../../test/postgres/db.ts';
 import { postgresOutbox } from './outbox.ts';
 
 describeOutboxContract('postgresOutbox', () =>
   postgresOutbox({ connectionString: pgUrl(), schema: freshSchema(), maxConnections: 4 }),
 );
-
-describe.todo('postgresOutbox under concurrency');
+describeDeliveredCountsContract('postgresOutbox', () =>
+  postgresOutbox({ connectionString: pgUrl(), schema: freshSchema(), maxConnections: 4 }),
+);

@@ -11,6 +11,7 @@ import type * as Pg from 'pg';
 import type { OutboxStore } from '../outbox.ts';
 import type { RateBudgetOptions } from '../rate-budget.ts';
 import type { RateBudget } from '../x-types.ts';
+import { deliveredCountRows } from './delivered-counts.ts';
 import {
   claimRows,
   deadLetterRows,
@@ -102,11 +103,18 @@ export function postgresOutbox(options: PostgresOutboxOptions = {}): PostgresOut
     ready: (now) => run((db) => readyRows(db, t, now)),
     nextDueAt: () => run((db) => nextDueRow(db, t)),
     claim: (input) => run((db) => claimRows(db, t, input)),
-    markDelivered: (refs, now) => run((db) => deliverRows(db, t, refs, now)),
+    // The state change and its delivered count commit together.
+    markDelivered: async (refs, now) => {
+      await opened;
+      return guardPg(pool, () =>
+        inTransaction(pool, (client) => deliverRows(client, t, refs, now)),
+      );
+    },
     reschedule: (refs, input) => run((db) => rescheduleRows(db, t, refs, input)),
     markDead: (entries, now) => run((db) => deadRows(db, t, entries, now)),
     recoverInFlight: (now) => run((db) => recoverRows(db, t, now)),
     stats: (now) => run((db) => statsRows(db, t, now)),
+    deliveredCounts: (query) => run((db) => deliveredCountRows(db, t, query)),
     deadLetters: (o = {}) => run((db) => deadLetterRows(db, t, o)),
     requeueDead: ({ now, ids }) => run((db) => requeueRows(db, t, ids, now)),
     async purgeDelivered({ now, olderThanMs }) {

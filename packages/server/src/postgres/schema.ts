@@ -11,6 +11,7 @@
  */
 import type * as Pg from 'pg';
 import { StoreUnavailableError } from '../errors.ts';
+import { deliveredCountsDdl } from './delivered-counts.ts';
 
 /** First key of every advisory lock the kit takes (the second is per schema and purpose). */
 export const LOCK_NAMESPACE = 0x74776b; // "twk"
@@ -22,6 +23,7 @@ export interface Tables {
   dedup: string;
   spends: string;
   pauses: string;
+  counts: string;
   version: string;
 }
 
@@ -40,6 +42,7 @@ export function tablesIn(schema: string): Tables {
     dedup: t('twclid_outbox_dedup'),
     spends: t('twclid_x_budget_spends'),
     pauses: t('twclid_x_account_pauses'),
+    counts: t('twclid_delivered_counts'),
     version: t('twclid_schema_version'),
   };
 }
@@ -86,7 +89,8 @@ CREATE TABLE ${t.pauses} (
 }
 
 /** Migrations in order; the table's `version` says how many have run. */
-const MIGRATIONS: readonly ((t: Tables) => string)[] = [v1];
+/** Version 2: delivered counts per tag and hour, kept after purges (delivered-counts.ts). */
+const MIGRATIONS: readonly ((t: Tables) => string)[] = [v1, deliveredCountsDdl];
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
