@@ -38,8 +38,10 @@ export {
 export {
   ConfigError,
   isConfigError,
+  isStoreUnavailableError,
   isTwclidKitError,
   isValidationError,
+  StoreUnavailableError,
   TwclidKitError,
   ValidationError,
 } from './errors.ts';
