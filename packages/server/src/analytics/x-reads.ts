@@ -170,12 +170,30 @@ export function parseWebEventTag(raw: Record<string, unknown>): WebEventTag {
   return tag;
 }
 
-/** A signed reader of one ad account's analytics. */
-export function createAnalyticsClient(options: AnalyticsClientOptions) {
+/** The query of a stats request: campaigns, days, web conversion metrics. */
+function statsParams(query: StatsQuery): URLSearchParams {
+  const params = new URLSearchParams({
+    entity: 'CAMPAIGN',
+    entity_ids: query.entityIds.join(','),
+    start_time: query.startTime,
+    end_time: query.endTime,
+    granularity: 'DAY',
+    metric_groups: 'WEB_CONVERSION',
+    placement: query.placement,
+  });
+  if (query.segmentationType) params.set('segmentation_type', query.segmentationType);
+  return params;
+}
+
+/**
+ * The signed transport under the analytics reader: the account's path (which
+ * needs OAuth 1.0a and an ad account) and one JSON call that turns a failure
+ * into an {@link AnalyticsError}.
+ */
+function analyticsTransport(options: AnalyticsClientOptions) {
   const now = options.now ?? Date.now;
   const auth = options.auth;
   const account = options.accountId;
-  const root = `${options.baseUrl.replace(/\/+$/, '')}/${options.version}`;
 
   function accountPath(): string {
     if (auth.kind === 'pixel-token') {
@@ -219,19 +237,17 @@ export function createAnalyticsClient(options: AnalyticsClientOptions) {
     return { body, headers: response.headers };
   }
 
-  function statsParams(query: StatsQuery): URLSearchParams {
-    const params = new URLSearchParams({
-      entity: 'CAMPAIGN',
-      entity_ids: query.entityIds.join(','),
-      start_time: query.startTime,
-      end_time: query.endTime,
-      granularity: 'DAY',
-      metric_groups: 'WEB_CONVERSION',
-      placement: query.placement,
-    });
-    if (query.segmentationType) params.set('segmentation_type', query.segmentationType);
-    return params;
-  }
+  return {
+    account,
+    root: `${options.baseUrl.replace(/\/+$/, '')}/${options.version}`,
+    accountPath,
+    json,
+  };
+}
+
+/** A signed reader of one ad account's analytics. */
+export function createAnalyticsClient(options: AnalyticsClientOptions) {
+  const { account, root, accountPath, json } = analyticsTransport(options);
 
   return {
     /** The account's name and time zone (`GET /:version/accounts/:id`). */
