@@ -128,6 +128,126 @@ function ConversionsTable({ rows }: { rows: readonly ConversionRow[] }) {
   );
 }
 
+/** The kit's outbox and delivery figures, or why the kit is not reporting. */
+function OutboxCard({ view }: { view: DashboardView }) {
+  const { outbox } = view;
+  return (
+    <div class="card" data-testid="outbox" data-region="outbox">
+      <h2>Outbox and delivery</h2>
+      {outbox ? (
+        <table>
+          <tbody>
+            <tr>
+              <td>Pending / in flight</td>
+              <td>
+                {outbox.pending} / {outbox.inFlight}
+                {outbox.oldestPendingAgeMs ? (
+                  <span class="muted"> · oldest {ago(outbox.oldestPendingAgeMs)}</span>
+                ) : null}
+              </td>
+            </tr>
+            <tr>
+              <td>Delivered</td>
+              <td data-testid="delivered">{outbox.delivered}</td>
+            </tr>
+            <tr>
+              <td>Dead letters</td>
+              <td>
+                {outbox.dead > 0 ? <span class="badge bad">{outbox.dead}</span> : outbox.dead}
+              </td>
+            </tr>
+            {outbox.suppressed !== undefined ? (
+              <tr>
+                <td>Suppressed (GPC / opt-out)</td>
+                <td>{outbox.suppressed}</td>
+              </tr>
+            ) : null}
+            {outbox.batches !== undefined ? (
+              <tr>
+                <td>Batches sent / retried</td>
+                <td data-testid="retries">
+                  {outbox.batches} / {outbox.retries ?? 0}
+                </td>
+              </tr>
+            ) : null}
+            <tr>
+              <td>Recent debug_ids</td>
+              <td>
+                {outbox.debugIds.length ? (
+                  outbox.debugIds.map((id) => (
+                    <div>
+                      <code>{id}</code>
+                    </div>
+                  ))
+                ) : (
+                  <span class="muted">none yet</span>
+                )}
+              </td>
+            </tr>
+            {outbox.pausedAccounts.length ? (
+              <tr>
+                <td>Paused accounts</td>
+                <td>
+                  <span class="badge bad">{outbox.pausedAccounts.join(', ')}</span>
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">{view.outboxError ?? 'The kit is not reporting.'}</p>
+      )}
+    </div>
+  );
+}
+
+/** The switch that makes the emulated X answer with faults, and what it answered. */
+function FaultsCard({ emulator }: { emulator: DashboardView['emulator'] }) {
+  return (
+    <div class="card" data-testid="faults">
+      <h2>Fault injection</h2>
+      {emulator ? (
+        <>
+          <p class="muted small">
+            Make the emulated X answer Conversion API requests with 500/503. The outbox keeps the
+            events and retries with backoff; once X answers again every conversion still counts
+            once.
+          </p>
+          <form id="faults-form" class="toggle" data-region="fault-switch">
+            {FAULT_PRESETS.map((preset) => (
+              <button
+                type="submit"
+                name="rate"
+                value={String(preset.rate)}
+                class={Math.abs(emulator.serverErrorRate - preset.rate) < 1e-9 ? '' : 'secondary'}
+                aria-pressed={
+                  Math.abs(emulator.serverErrorRate - preset.rate) < 1e-9 ? 'true' : 'false'
+                }
+              >
+                {preset.label}
+              </button>
+            ))}
+          </form>
+          <table style="margin-top:.75rem" data-region="fault-counts">
+            <tbody>
+              <tr>
+                <td>Conversion API requests</td>
+                <td>{emulator.totals.capiRequests}</td>
+              </tr>
+              <tr>
+                <td>answered with a fault (then retried)</td>
+                <td data-testid="faulted">{emulator.totals.faulted}</td>
+              </tr>
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <p class="muted">The demo is talking to a real X endpoint: no faults to inject.</p>
+      )}
+    </div>
+  );
+}
+
 /** The panels `/dashboard/live` re-renders on every poll. */
 export function DashboardPanels({ view }: { view: DashboardView }) {
   const { emulator, outbox, click } = view;
@@ -183,116 +303,8 @@ export function DashboardPanels({ view }: { view: DashboardView }) {
       </div>
 
       <div class="grid two" style="margin-top:1rem">
-        <div class="card" data-testid="outbox" data-region="outbox">
-          <h2>Outbox and delivery</h2>
-          {outbox ? (
-            <table>
-              <tbody>
-                <tr>
-                  <td>Pending / in flight</td>
-                  <td>
-                    {outbox.pending} / {outbox.inFlight}
-                    {outbox.oldestPendingAgeMs ? (
-                      <span class="muted"> · oldest {ago(outbox.oldestPendingAgeMs)}</span>
-                    ) : null}
-                  </td>
-                </tr>
-                <tr>
-                  <td>Delivered</td>
-                  <td data-testid="delivered">{outbox.delivered}</td>
-                </tr>
-                <tr>
-                  <td>Dead letters</td>
-                  <td>
-                    {outbox.dead > 0 ? <span class="badge bad">{outbox.dead}</span> : outbox.dead}
-                  </td>
-                </tr>
-                {outbox.suppressed !== undefined ? (
-                  <tr>
-                    <td>Suppressed (GPC / opt-out)</td>
-                    <td>{outbox.suppressed}</td>
-                  </tr>
-                ) : null}
-                {outbox.batches !== undefined ? (
-                  <tr>
-                    <td>Batches sent / retried</td>
-                    <td data-testid="retries">
-                      {outbox.batches} / {outbox.retries ?? 0}
-                    </td>
-                  </tr>
-                ) : null}
-                <tr>
-                  <td>Recent debug_ids</td>
-                  <td>
-                    {outbox.debugIds.length ? (
-                      outbox.debugIds.map((id) => (
-                        <div>
-                          <code>{id}</code>
-                        </div>
-                      ))
-                    ) : (
-                      <span class="muted">none yet</span>
-                    )}
-                  </td>
-                </tr>
-                {outbox.pausedAccounts.length ? (
-                  <tr>
-                    <td>Paused accounts</td>
-                    <td>
-                      <span class="badge bad">{outbox.pausedAccounts.join(', ')}</span>
-                    </td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
-          ) : (
-            <p class="muted">{view.outboxError ?? 'The kit is not reporting.'}</p>
-          )}
-        </div>
-
-        <div class="card" data-testid="faults">
-          <h2>Fault injection</h2>
-          {emulator ? (
-            <>
-              <p class="muted small">
-                Make the emulated X answer Conversion API requests with 500/503. The outbox keeps
-                the events and retries with backoff; once X answers again every conversion still
-                counts once.
-              </p>
-              <form id="faults-form" class="toggle" data-region="fault-switch">
-                {FAULT_PRESETS.map((preset) => (
-                  <button
-                    type="submit"
-                    name="rate"
-                    value={String(preset.rate)}
-                    class={
-                      Math.abs(emulator.serverErrorRate - preset.rate) < 1e-9 ? '' : 'secondary'
-                    }
-                    aria-pressed={
-                      Math.abs(emulator.serverErrorRate - preset.rate) < 1e-9 ? 'true' : 'false'
-                    }
-                  >
-                    {preset.label}
-                  </button>
-                ))}
-              </form>
-              <table style="margin-top:.75rem" data-region="fault-counts">
-                <tbody>
-                  <tr>
-                    <td>Conversion API requests</td>
-                    <td>{emulator.totals.capiRequests}</td>
-                  </tr>
-                  <tr>
-                    <td>answered with a fault (then retried)</td>
-                    <td data-testid="faulted">{emulator.totals.faulted}</td>
-                  </tr>
-                </tbody>
-              </table>
-            </>
-          ) : (
-            <p class="muted">The demo is talking to a real X endpoint: no faults to inject.</p>
-          )}
-        </div>
+        <OutboxCard view={view} />
+        <FaultsCard emulator={emulator} />
       </div>
       <div class="section-title">
         <h2>Conversions</h2>
