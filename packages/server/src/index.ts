@@ -62,6 +62,7 @@ export { consoleLogger, silentLogger } from './logger.ts';
 // ---------------------------------------------------------------- stores
 export type {
   ClaimInput,
+  ConversionOrigin,
   EnqueueInput,
   EnqueueResult,
   OutboxEvent,

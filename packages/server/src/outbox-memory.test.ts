@@ -1,8 +1,14 @@
 import {
   describeDeliveredCountsContract,
+  describeOriginContract,
   describeOutboxContract,
 } from '../test/outbox-contract.ts';
-import { memoryOutbox } from './outbox-memory.ts';
+import { memoryOutbox, memoryOutboxConversion } from './outbox-memory.ts';
 
 describeOutboxContract('memoryOutbox', () => memoryOutbox());
+describeOriginContract(
+  'memoryOutbox',
+  () => memoryOutbox(),
+  async (store, id) => memoryOutboxConversion(store, id),
+);
 describeDeliveredCountsContract('memoryOutbox', () => memoryOutbox());

@@ -8,6 +8,7 @@ import { deliveredTally } from './delivered-counts.ts';
 import {
   type ClaimInput,
   type ClaimRef,
+  type ConversionOrigin,
   dedupKey,
   type EnqueueInput,
   type EnqueueResult,
@@ -18,7 +19,9 @@ import {
   type ReadyGroup,
   type RescheduleInput,
   type SettleResult,
+  withoutIdentifiers,
 } from './outbox.ts';
+import type { CapiConversion } from './x-types.ts';
 
 interface Row extends Omit<OutboxEvent, 'claim'> {
   key: string | undefined;
@@ -29,8 +32,8 @@ interface Row extends Omit<OutboxEvent, 'claim'> {
 /** The rows and their indexes. */
 interface Table {
   rows: Map<number, Row>;
-  /** dedup key → id of the newest event with that key. */
-  byKey: Map<string, number>;
+  /** dedup key → ids of the events with that key, oldest first (a server and a browser copy at most, per window). */
+  byKey: Map<string, number[]>;
   /**
    * IDs of events not yet delivered or dead, oldest first: what the dispatcher
    * scans, so its passes stay proportional to the backlog, not to history.
@@ -77,13 +80,40 @@ function settle(t: Table, refs: readonly ClaimRef[], fn: (row: Row) => void): Se
   return result;
 }
 
+/** The newest row with `key` created inside the window that `match` accepts. */
+function newestWithKey(
+  t: Table,
+  key: string,
+  since: number,
+  match: (row: Row) => boolean,
+): Row | undefined {
+  const ids = t.byKey.get(key) ?? [];
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const row = t.rows.get(ids[i] as number);
+    if (row && row.createdAt > since && match(row)) return row;
+  }
+  return undefined;
+}
+
+/** Precedence by origin: see `EnqueueInput.dedupWindowMs` (outbox.ts). */
 function enqueue(t: Table, input: EnqueueInput): EnqueueResult {
   const key = dedupKey(input.conversion);
+  const origin: ConversionOrigin = input.origin ?? 'server';
   if (key !== undefined) {
-    const previous = t.byKey.get(key);
-    const row = previous === undefined ? undefined : t.rows.get(previous);
-    if (row && row.createdAt > input.now - input.dedupWindowMs) {
-      return { id: row.id, duplicate: true };
+    const since = input.now - input.dedupWindowMs;
+    const held = newestWithKey(t, key, since, (r) => origin === 'browser' || r.origin === 'server');
+    if (held) return { id: held.id, duplicate: true };
+    const browser =
+      origin === 'server'
+        ? newestWithKey(t, key, since, (r) => r.origin === 'browser' && r.state === 'pending')
+        : undefined;
+    if (browser) {
+      browser.conversion = structuredClone(input.conversion);
+      browser.origin = 'server';
+      browser.pixelId = input.pixelId;
+      browser.account = input.account;
+      browser.updatedAt = input.now;
+      return { id: browser.id, duplicate: false };
     }
   }
   const id = t.nextId++;
@@ -92,6 +122,7 @@ function enqueue(t: Table, input: EnqueueInput): EnqueueResult {
     pixelId: input.pixelId,
     account: input.account,
     conversion: structuredClone(input.conversion),
+    origin,
     state: 'pending',
     attempts: 0,
     nextAttemptAt: input.now,
@@ -101,7 +132,7 @@ function enqueue(t: Table, input: EnqueueInput): EnqueueResult {
     leaseUntil: undefined,
     token: undefined,
   });
-  if (key !== undefined) t.byKey.set(key, id);
+  if (key !== undefined) t.byKey.set(key, [...(t.byKey.get(key) ?? []), id]);
   t.open.add(id);
   return { id, duplicate: false };
 }
@@ -130,21 +161,36 @@ function nextDueAt(t: Table): number | undefined {
   return next;
 }
 
+/** Server rows first, then at most `browserLimit` browser rows; each oldest first. */
 function claim(t: Table, input: ClaimInput): OutboxEvent[] {
   const claimed: OutboxEvent[] = [];
   const token = newClaimToken();
-  // Set iteration follows insertion order: oldest first (a requeued dead letter goes last).
-  for (const row of openRows(t)) {
-    if (claimed.length >= input.limit) break;
-    if (row.pixelId !== input.pixelId || row.account !== input.account) continue;
-    if (!isDue(row, input.now)) continue;
-    row.state = 'in_flight';
-    row.leaseUntil = input.now + input.leaseMs;
-    row.token = token;
-    row.updatedAt = input.now;
-    claimed.push(copy(row));
-  }
+  const take = (origin: ConversionOrigin, limit: number) => {
+    let taken = 0;
+    // Set iteration follows insertion order: oldest first (a requeued dead letter goes last).
+    for (const row of openRows(t)) {
+      if (claimed.length >= input.limit || taken >= limit) break;
+      if (row.origin !== origin) continue;
+      if (row.pixelId !== input.pixelId || row.account !== input.account) continue;
+      if (!isDue(row, input.now)) continue;
+      row.state = 'in_flight';
+      row.leaseUntil = input.now + input.leaseMs;
+      row.token = token;
+      row.updatedAt = input.now;
+      claimed.push(copy(row));
+      taken++;
+    }
+  };
+  take('server', input.limit);
+  take('browser', input.browserLimit ?? input.limit);
   return claimed;
+}
+
+function countUndelivered(t: Table, origin: ConversionOrigin | undefined): number {
+  if (origin === undefined) return t.open.size;
+  let n = 0;
+  for (const row of openRows(t)) if (row.origin === origin) n++;
+  return n;
 }
 
 function stats(t: Table, now: number): OutboxStats {
@@ -187,6 +233,7 @@ function settlers(t: Table): Pick<OutboxStore, 'markDelivered' | 'reschedule' | 
         row.state = 'delivered';
         row.updatedAt = now;
         t.delivered.add(row.pixelId, row.conversion, now);
+        row.conversion = withoutIdentifiers(row.conversion);
       });
     },
     async reschedule(refs, input: RescheduleInput) {
@@ -257,12 +304,29 @@ function housekeeping(
       for (const row of [...t.rows.values()]) {
         if (row.state !== 'delivered' || row.updatedAt >= now - olderThanMs) continue;
         t.rows.delete(row.id);
-        if (row.key !== undefined && t.byKey.get(row.key) === row.id) t.byKey.delete(row.key);
+        if (row.key !== undefined) {
+          const left = (t.byKey.get(row.key) ?? []).filter((id) => id !== row.id);
+          if (left.length > 0) t.byKey.set(row.key, left);
+          else t.byKey.delete(row.key);
+        }
         count++;
       }
       return count;
     },
   };
+}
+
+/** Each memory outbox's table, for `memoryOutboxConversion`. */
+const tables = new WeakMap<OutboxStore, Table>();
+
+/**
+ * The stored conversion of event `id` whatever its state (a delivered row's
+ * included, which no store method returns), or `undefined`: for tests that
+ * check what the outbox retains. Not part of the package's entries.
+ */
+export function memoryOutboxConversion(store: OutboxStore, id: number): CapiConversion | undefined {
+  const row = tables.get(store)?.rows.get(id);
+  return row ? structuredClone(row.conversion) : undefined;
 }
 
 /**
@@ -281,7 +345,7 @@ export function memoryOutbox(): OutboxStore {
     nextId: 1,
     delivered: deliveredTally(),
   };
-  return {
+  const store: OutboxStore = {
     enqueue: async (input) => enqueue(t, input),
     ready: async (now) => ready(t, now),
     nextDueAt: async () => nextDueAt(t),
@@ -289,7 +353,10 @@ export function memoryOutbox(): OutboxStore {
     ...settlers(t),
     ...housekeeping(t),
     stats: async (now) => stats(t, now),
+    countUndelivered: async (options = {}) => countUndelivered(t, options.origin),
     deliveredCounts: async (query) => t.delivered.list(query),
     async close() {},
   };
+  tables.set(store, t);
+  return store;
 }

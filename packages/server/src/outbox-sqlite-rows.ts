@@ -45,6 +45,7 @@ function toEvent(row: Row): OutboxEvent {
     pixelId: row.pixel_id,
     account: row.account,
     conversion: JSON.parse(row.payload) as CapiConversion,
+    origin: 'server',
     state: row.state,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,

@@ -15,14 +15,27 @@ import type { CapiConversion, RateBudget } from './x-types.ts';
 
 export type OutboxState = 'pending' | 'in_flight' | 'delivered' | 'dead';
 
+/**
+ * Who vouched for a conversion (docs/product.md "Safety (the server)"):
+ * `'server'` for the merchant's own server (`kit.form()`, `sendConversion()`,
+ * the CLI's upload), `'browser'` for the public events endpoint. A server copy
+ * outranks a browser copy with the same key, and is claimed first.
+ */
+export type ConversionOrigin = 'server' | 'browser';
+
 /** One stored conversion and its delivery bookkeeping. */
 export interface OutboxEvent {
   id: number;
   pixelId: string;
   /** The ad account whose rate budget and pause state the event shares. */
   account: string;
-  /** The built CAPI object: it holds only hashed email/phone, never raw PII. */
+  /**
+   * The built CAPI object: it holds only hashed email/phone, never raw PII.
+   * Once delivered, the stored copy keeps no `identifiers` (see `markDelivered`).
+   */
   conversion: CapiConversion;
+  /** Who vouched for it; a browser row taken over by a server copy becomes `'server'`. */
+  origin: ConversionOrigin;
   state: OutboxState;
   /** Failed send attempts so far (a 429 or an account pause does not count). */
   attempts: number;
@@ -71,9 +84,20 @@ export interface EnqueueInput {
   /**
    * Idempotency window: an event with the same (event_id, conversion_id)
    * enqueued less than this long ago is not stored again. Events without a
-   * conversion_id are never deduplicated.
+   * conversion_id are never deduplicated. Precedence by origin:
+   *
+   * - a server copy is a duplicate only of a server row with its key; a
+   *   pending browser row with its key is taken over in place (its conversion
+   *   becomes this one, its origin `'server'`; same ID, `duplicate: false`);
+   *   a browser row in flight or delivered already is left alone and the
+   *   server copy stored as its own row (X deduplicates the two by
+   *   conversion_id, docs/x-api.md §5). A server copy is never dropped because
+   *   of a browser row.
+   * - a browser copy is a duplicate of any row with its key.
    */
   dedupWindowMs: number;
+  /** Who vouched for the conversion. Default `'server'`. */
+  origin?: ConversionOrigin;
 }
 
 export type EnqueueResult = { id: number; duplicate: false } | { id: number; duplicate: true };
@@ -91,6 +115,11 @@ export interface ClaimInput {
   pixelId: string;
   account: string;
   limit: number;
+  /**
+   * At most this many browser rows in this claim (their share of X's budget,
+   * computed by the dispatcher). Default: no limit besides `limit`.
+   */
+  browserLimit?: number;
   now: number;
   /** How long the claim holds; an expired claim (dead process) is claimable again. */
   leaseMs: number;
@@ -134,14 +163,20 @@ export interface OutboxStore {
   /** The earliest time an undelivered event becomes due; `undefined` when the outbox is empty. */
   nextDueAt(): Promise<number | undefined>;
   /**
-   * Marks up to `limit` due events of one pixel/account in flight, oldest
+   * Marks up to `limit` due events of one pixel/account in flight, server
+   * rows before browser rows (at most `browserLimit` of those), each oldest
    * first, under one new claim (a random token and a lease until
    * `now + leaseMs`), and returns them with it (`event.claim`). Two workers
    * never hold the same event: a claimed event is due again only once its
    * lease expired.
    */
   claim(input: ClaimInput): Promise<OutboxEvent[]>;
-  /** Settles claimed events as delivered; only those whose claim is current (see `SettleResult`). */
+  /**
+   * Settles claimed events as delivered; only those whose claim is current (see
+   * `SettleResult`). The stored conversion loses its `identifiers` (click ID,
+   * hashed email and phone, IP, user agent): what deduplication and the
+   * delivered counts need stays (docs/product.md "Safety (the server)").
+   */
   markDelivered(refs: readonly ClaimRef[], now: number): Promise<SettleResult>;
   /** Puts claimed events back to pending for a later attempt (current claims only). */
   reschedule(refs: readonly ClaimRef[], input: RescheduleInput): Promise<SettleResult>;
@@ -154,6 +189,11 @@ export interface OutboxStore {
    */
   recoverInFlight(now: number): Promise<number>;
   stats(now: number): Promise<OutboxStats>;
+  /**
+   * Optional (every built-in store has it): how many events are pending or in
+   * flight, of every origin or of one. The kit bounds the browser backlog with it.
+   */
+  countUndelivered?(options?: { origin?: ConversionOrigin }): Promise<number>;
   /** Dead letters, oldest first. */
   deadLetters(options?: { limit?: number; account?: string }): Promise<OutboxEvent[]>;
   /** Dead letters back to pending (all, or the given IDs), with attempts reset. Returns how many. */
@@ -182,6 +222,13 @@ export interface OutboxStore {
 export function dedupKey(conversion: CapiConversion): string | undefined {
   if (conversion.conversion_id === undefined || conversion.conversion_id === '') return undefined;
   return `${shortEventId(conversion.event_id)}\u0000${conversion.conversion_id}`;
+}
+
+/** What a delivered row keeps of its conversion: everything but the identifiers. */
+export function withoutIdentifiers(conversion: CapiConversion): CapiConversion {
+  const { identifiers: _identifiers, ...kept } = conversion;
+  // Delivered rows are never handed out again (claim and deadLetters skip them).
+  return kept as CapiConversion;
 }
 
 /** `tw-o8z6j-o87ne` → `o87ne`; a short ID is returned as is. */
