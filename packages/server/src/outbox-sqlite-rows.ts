@@ -8,6 +8,7 @@ import { deliveredCountsRows } from './delivered-counts-sqlite.ts';
 import {
   type ClaimInput,
   type ClaimRef,
+  type ConversionOrigin,
   dedupKey,
   type EnqueueInput,
   type EnqueueResult,
@@ -25,6 +26,7 @@ interface Row {
   pixel_id: string;
   account: string;
   payload: string;
+  origin: ConversionOrigin;
   state: OutboxEvent['state'];
   attempts: number;
   next_attempt_at: number;
@@ -45,7 +47,7 @@ function toEvent(row: Row): OutboxEvent {
     pixelId: row.pixel_id,
     account: row.account,
     conversion: JSON.parse(row.payload) as CapiConversion,
-    origin: 'server',
+    origin: row.origin,
     state: row.state,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
@@ -72,26 +74,40 @@ function settleEach<R extends ClaimRef>(
 }
 
 function enqueueRows(db: BetterSqlite3.Database) {
-  const findDuplicate = db.prepare<{ key: string; since: number }, { id: number }>(
-    'SELECT id FROM outbox_events WHERE dedup_key = @key AND created_at > @since ORDER BY id DESC LIMIT 1',
+  const withKey = db.prepare<
+    { key: string; since: number },
+    { id: number; origin: ConversionOrigin; state: OutboxEvent['state'] }
+  >(
+    `SELECT id, origin, state FROM outbox_events WHERE dedup_key = @key AND created_at > @since
+     ORDER BY id DESC`,
+  );
+  const takeOver = db.prepare(
+    `UPDATE outbox_events SET payload = @payload, origin = 'server', pixel_id = @pixelId,
+       account = @account, updated_at = @now WHERE id = @id AND state = 'pending'`,
   );
   const insert = db.prepare(
-    `INSERT INTO outbox_events (pixel_id, account, dedup_key, payload, state, attempts, next_attempt_at, created_at, updated_at)
-     VALUES (@pixelId, @account, @key, @payload, 'pending', 0, @now, @now, @now)`,
+    `INSERT INTO outbox_events (pixel_id, account, dedup_key, payload, origin, state, attempts, next_attempt_at, created_at, updated_at)
+     VALUES (@pixelId, @account, @key, @payload, @origin, 'pending', 0, @now, @now, @now)`,
   );
+  /** Runs inside the immediate transaction; precedence by origin as in outbox.ts `EnqueueInput`. */
   const enqueueOne = (input: EnqueueInput): EnqueueResult => {
     const key = dedupKey(input.conversion) ?? null;
-    if (key !== null) {
-      const found = findDuplicate.get({ key, since: input.now - input.dedupWindowMs });
-      if (found) return { id: found.id, duplicate: true };
-    }
-    const info = insert.run({
+    const origin = input.origin ?? 'server';
+    const values = {
       pixelId: input.pixelId,
       account: input.account,
-      key,
       payload: JSON.stringify(input.conversion),
       now: input.now,
-    });
+    };
+    if (key !== null) {
+      const rows = withKey.all({ key, since: input.now - input.dedupWindowMs });
+      const held = rows.find((r) => origin === 'browser' || r.origin === 'server');
+      if (held) return { id: held.id, duplicate: true };
+      const browser = rows.find((r) => r.origin === 'browser' && r.state === 'pending');
+      if (browser && takeOver.run({ ...values, id: browser.id }).changes > 0)
+        return { id: browser.id, duplicate: false };
+    }
+    const info = insert.run({ ...values, key, origin });
     return { id: Number(info.lastInsertRowid), duplicate: false };
   };
   return { enqueueAll: (inputs: readonly EnqueueInput[]) => inputs.map(enqueueOne) };
@@ -109,12 +125,21 @@ function claimRows(db: BetterSqlite3.Database) {
     `SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS at
      FROM outbox_events WHERE state IN ('pending', 'in_flight')`,
   );
+  // The state term is the `outbox_open` index's own (sqlite-schema.ts), so the index serves it.
   const selectDue = db.prepare<
-    { pixelId: string; account: string; now: number; limit: number },
+    { origin: ConversionOrigin; pixelId: string; account: string; now: number; limit: number },
     Row
   >(
-    `SELECT * FROM outbox_events WHERE pixel_id = @pixelId AND account = @account AND ${DUE}
+    `SELECT * FROM outbox_events
+     WHERE state IN ('pending', 'in_flight') AND origin = @origin AND pixel_id = @pixelId
+       AND account = @account AND ${DUE}
      ORDER BY id LIMIT @limit`,
+  );
+  const countOpen = db.prepare<[], { n: number }>(
+    `SELECT COUNT(*) AS n FROM outbox_events WHERE state IN ('pending', 'in_flight')`,
+  );
+  const countOpenOf = db.prepare<{ origin: ConversionOrigin }, { n: number }>(
+    `SELECT COUNT(*) AS n FROM outbox_events WHERE state IN ('pending', 'in_flight') AND origin = @origin`,
   );
   const claimOne = db.prepare(
     `UPDATE outbox_events SET state = 'in_flight', lease_until = @leaseUntil, claim_token = @token,
@@ -129,9 +154,19 @@ function claimRows(db: BetterSqlite3.Database) {
         since: row.since,
       })),
     nextDueAt: (): number | undefined => nextDueStmt.get()?.at ?? undefined,
-    /** Runs inside the immediate transaction: the select and the updates see one state. */
+    countUndelivered: (origin: ConversionOrigin | undefined): number =>
+      (origin === undefined ? countOpen.get() : countOpenOf.get({ origin }))?.n ?? 0,
+    /**
+     * Runs inside the immediate transaction: the selects and the updates see
+     * one state. Server rows first, then at most `browserLimit` browser rows.
+     */
     claim(input: ClaimInput): OutboxEvent[] {
-      const rows = selectDue.all(input);
+      const due = { pixelId: input.pixelId, account: input.account, now: input.now };
+      const limit = Math.max(0, Math.floor(input.limit));
+      const rows = selectDue.all({ ...due, origin: 'server', limit });
+      const browserLimit = Math.min(limit - rows.length, input.browserLimit ?? limit);
+      if (browserLimit > 0)
+        rows.push(...selectDue.all({ ...due, origin: 'browser', limit: Math.floor(browserLimit) }));
       const token = newClaimToken();
       const leaseUntil = input.now + input.leaseMs;
       for (const row of rows) {
@@ -150,9 +185,11 @@ function claimRows(db: BetterSqlite3.Database) {
 
 function settleRows(db: BetterSqlite3.Database) {
   const counts = deliveredCountsRows(db);
+  // A delivered row keeps no identifiers (outbox.ts `markDelivered`); the
+  // delivered count reads event_id and conversion_time, which stay.
   const deliverOne = db.prepare(
     `UPDATE outbox_events SET state = 'delivered', lease_until = NULL, claim_token = NULL,
-       updated_at = @now WHERE ${HELD}`,
+       payload = json_remove(payload, '$.identifiers'), updated_at = @now WHERE ${HELD}`,
   );
   const rescheduleOne = db.prepare(
     `UPDATE outbox_events SET state = 'pending', lease_until = NULL, claim_token = NULL,

@@ -1,10 +1,12 @@
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   conversion,
   describeDeliveredCountsContract,
+  describeOriginContract,
   describeOutboxContract,
 } from '../test/outbox-contract.ts';
 import { DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
@@ -17,6 +19,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 describeOutboxContract('sqliteOutbox', () => sqliteOutbox({ path: join(dir, `t${n++}.db`) }));
+const files = new WeakMap<object, string>();
+describeOriginContract(
+  'sqliteOutbox',
+  () => {
+    const path = join(dir, `t${n++}.db`);
+    const store = sqliteOutbox({ path });
+    files.set(store, path);
+    return store;
+  },
+  // What the file itself holds, whatever the row's state.
+  async (store, id) => {
+    const db = new Database(files.get(store) as string, { readonly: true });
+    try {
+      const row = db.prepare('SELECT payload FROM outbox_events WHERE id = ?').get(id) as
+        | { payload: string }
+        | undefined;
+      return row && JSON.parse(row.payload);
+    } finally {
+      db.close();
+    }
+  },
+);
 describeDeliveredCountsContract('sqliteOutbox', () =>
   sqliteOutbox({ path: join(dir, `t${n++}.db`) }),
 );
@@ -107,6 +131,31 @@ describe('sqliteOutbox file handling', () => {
     await store.close();
   });
 
+  it('two stores on one file: a browser row is taken over once, the other server copy is its duplicate', async () => {
+    const path = join(dir, 'takeover.db');
+    const a = sqliteOutbox({ path });
+    const b = sqliteOutbox({ path });
+    const put = (store: typeof a, origin: 'server' | 'browser', value: string) =>
+      store.enqueue({
+        pixelId: 'o8z6j',
+        account: 'a',
+        conversion: conversion({ conversion_id: 'order-5', value }),
+        now: 1,
+        dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
+        origin,
+      });
+    const browser = await put(a, 'browser', '0.01');
+    const results = await Promise.all([put(a, 'server', '10.00'), put(b, 'server', '20.00')]);
+    expect(results.map((r) => r.id)).toEqual([browser.id, browser.id]);
+    expect(results.filter((r) => r.duplicate)).toHaveLength(1);
+    expect(await a.countUndelivered?.()).toBe(1);
+    const [event] = await b.claim({ pixelId: 'o8z6j', account: 'a', limit: 5, now: 2, leaseMs: 1 });
+    expect(event?.origin).toBe('server');
+    expect(['10.00', '20.00']).toContain(event?.conversion.value);
+    await a.close();
+    await b.close();
+  });
+
   it('commits under fake timers (group commit uses the real setImmediate)', async () => {
     vi.useFakeTimers();
     try {
@@ -156,8 +205,7 @@ describe('sqliteOutbox file handling', () => {
     }
   });
 
-  it('upgrades a file written before claim tokens in place (PRAGMA user_version), keeping its rows', async () => {
-    const { default: Database } = await import('better-sqlite3');
+  it('upgrades a file written before claim tokens and origins in place (PRAGMA user_version), keeping its rows', async () => {
     const path = join(dir, 'v0.db');
     const old = new Database(path);
     // The schema as first released: no claim_token column, no budget tables, user_version 0.
@@ -192,7 +240,25 @@ describe('sqliteOutbox file handling', () => {
       (c) => c.name,
     );
     expect(columns).toContain('claim_token');
+    expect(columns).toContain('origin');
+    const indexes = (check.pragma('index_list(outbox_events)') as { name: string }[]).map(
+      (i) => i.name,
+    );
+    expect(indexes).toContain('outbox_open');
     check.close();
+    // The old rows were the server's (only the server wrote then): a browser copy
+    // of their key is a duplicate, and so is a server copy.
+    for (const origin of ['browser', 'server'] as const)
+      expect(
+        await store.enqueue({
+          pixelId: 'o8z6j',
+          account: 'a',
+          conversion: conversion({ conversion_id: 'old-1' }),
+          now: 2,
+          dedupWindowMs: DEDUP_WINDOW_MS_DEFAULT,
+          origin,
+        }),
+      ).toEqual({ id: 1, duplicate: true });
     // The old in-flight row (its lease long expired) is recovered; both are claimable and settle.
     expect(await store.recoverInFlight(10)).toBe(1);
     const claimed = await store.claim({
@@ -202,7 +268,10 @@ describe('sqliteOutbox file handling', () => {
       now: 10,
       leaseMs: 1000,
     });
-    expect(claimed.map((e) => e.conversion.conversion_id)).toEqual(['old-1', 'old-2']);
+    expect(claimed.map((e) => [e.conversion.conversion_id, e.origin])).toEqual([
+      ['old-1', 'server'],
+      ['old-2', 'server'],
+    ]);
     expect((await store.markDelivered(claimRefs(claimed), 11)).settled).toBe(2);
     await store.close();
     // Opening it again changes nothing.
@@ -212,7 +281,6 @@ describe('sqliteOutbox file handling', () => {
   });
 
   it('runs in WAL mode with synchronous FULL by default', async () => {
-    const { default: Database } = await import('better-sqlite3');
     const path = join(dir, 'pragma.db');
     const store = sqliteOutbox({ path });
     const db = new Database(path);

@@ -177,6 +177,7 @@ export function sqliteOutbox(options: SqliteOutboxOptions = {}): OutboxStore {
     ready: (now) => read(() => rows.ready(now)),
     nextDueAt: () => read(() => rows.nextDueAt()),
     stats: (now) => read(() => rows.stats(now)),
+    countUndelivered: (o = {}) => read(() => rows.countUndelivered(o.origin)),
     deadLetters: (o = {}) => read(() => rows.deadLetters(o)),
     claim: async (input) => claimTx(input),
     markDelivered: async (refs, now) => deliverTx(refs, now),

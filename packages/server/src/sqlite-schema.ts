@@ -60,6 +60,17 @@ CREATE TABLE IF NOT EXISTS x_account_pauses (
 );
 `;
 
+/**
+ * Version 3: who vouched for each event (outbox.ts `ConversionOrigin`; rows
+ * written before are the server's, as only the server wrote then), and the
+ * index that keeps claims (server rows first, each origin oldest first) and
+ * the backlog count per origin cheap: open rows only.
+ */
+const V3 = `
+CREATE INDEX IF NOT EXISTS outbox_open ON outbox_events (origin, pixel_id, account, id)
+  WHERE state IN ('pending', 'in_flight');
+`;
+
 /** Migrations in order; the file's `user_version` says how many have run. */
 const MIGRATIONS: readonly ((db: Db) => void)[] = [
   (db) => db.exec(V0),
@@ -71,6 +82,14 @@ const MIGRATIONS: readonly ((db: Db) => void)[] = [
   },
   // Version 2: delivered counts per tag and hour, kept after purges.
   (db) => db.exec(DELIVERED_COUNTS_DDL),
+  (db) => {
+    if (!hasColumn(db, 'outbox_events', 'origin'))
+      db.exec(
+        `ALTER TABLE outbox_events ADD COLUMN origin TEXT NOT NULL DEFAULT 'server'
+           CHECK (origin IN ('server', 'browser'))`,
+      );
+    db.exec(V3);
+  },
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -546,7 +546,10 @@ export function describeOriginContract(
       const s = await put(bare, 'server');
       expect(s.duplicate).toBe(false);
       expect(s.id).not.toBe(b.id);
-      expect((await store.stats(T0)).pending).toBe(2);
+      expect((await claim()).map((e) => [e.id, e.origin])).toEqual([
+        [s.id, 'server'],
+        [b.id, 'browser'],
+      ]);
     });
 
     it('claims server rows before browser rows, each oldest first', async () => {
