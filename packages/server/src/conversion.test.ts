@@ -28,29 +28,33 @@ describe('buildConversion', () => {
     // rightly calls invalid (no US area code starts with 1), so it is given
     // pre-hashed, the way an app that hashes itself would.
     expect(
-      built({
-        conversionTime: '2022-02-18T01:14:00.603Z',
-        eventId: 'ol288',
-        twclid: '23opevjt88psuo13lu8d020qkn',
-        email: ' Test@Twitter.com ',
-        phone: PHONE_DIGEST,
-        ip: '1.0.0.0',
-        userAgent: UA,
-        value: '20.00',
-        numberItems: 3,
-        conversionId: '23294827',
-        description: 'Pet supply purchases',
-        contents: [
-          {
-            contentId: '1',
-            contentName: 'Blankets',
-            contentType: 'Pet supplies',
-            contentPrice: 100.99,
-            numItems: 1,
-            contentGroupId: 123,
-          },
-        ],
-      }),
+      built(
+        {
+          conversionTime: '2022-02-18T01:14:00.603Z',
+          eventId: 'ol288',
+          twclid: '23opevjt88psuo13lu8d020qkn',
+          email: ' Test@Twitter.com ',
+          phone: PHONE_DIGEST,
+          ip: '1.0.0.0',
+          userAgent: UA,
+          value: '20.00',
+          numberItems: 3,
+          conversionId: '23294827',
+          description: 'Pet supply purchases',
+          contents: [
+            {
+              contentId: '1',
+              contentName: 'Blankets',
+              contentType: 'Pet supplies',
+              contentPrice: 100.99,
+              numItems: 1,
+              contentGroupId: 123,
+            },
+          ],
+          // The kit's clock on the example's day: its time is within the 90-day window.
+        },
+        { now: () => Date.UTC(2022, 1, 18, 2) },
+      ),
     ).toEqual({
       conversion_time: '2022-02-18T01:14:00.603Z',
       event_id: 'ol288',
@@ -106,9 +110,11 @@ describe('buildConversion', () => {
       ['2024-01-02T03:04:05Z', '2024-01-02T03:04:05.000Z'],
       ['2024-01-02T05:04:05.123+02:00', '2024-01-02T03:04:05.123Z'],
     ])('%j → %s', (time, expected) => {
-      expect(built({ eventId: 'o87ne', twclid: 'abc', conversionTime: time }).conversion_time).toBe(
-        expected,
-      );
+      // A given time is checked against a clock on the next day (the 90-day window).
+      const clock = time === undefined ? {} : { now: () => Date.UTC(2024, 0, 3) };
+      expect(
+        built({ eventId: 'o87ne', twclid: 'abc', conversionTime: time }, clock).conversion_time,
+      ).toBe(expected);
     });
 
     it.each(['2024-01-02 03:04:05', '2024-01-02T03:04:05', 'yesterday', '2024-13-45T00:00:00Z'])(
@@ -237,8 +243,10 @@ describe('buildConversion', () => {
 
   it('URL-encodes event_source_url and refuses non-http(s) URLs', () => {
     expect(
-      built({ eventId: 'o87ne', twclid: 'a', eventSourceUrl: 'https://shop.example/ä b?q=1' })
-        .event_source_url,
+      built(
+        { eventId: 'o87ne', twclid: 'a', eventSourceUrl: 'https://shop.example/ä b?q=1' },
+        { eventSourceUrlParams: ['q'] },
+      ).event_source_url,
     ).toBe('https://shop.example/%C3%A4%20b?q=1');
     expect(
       issues({ eventId: 'o87ne', twclid: 'a', eventSourceUrl: 'javascript:alert(1)' }),

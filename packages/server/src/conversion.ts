@@ -5,6 +5,7 @@
  * choice is written next to the code.
  */
 import * as z from 'zod';
+import { checkConversionId, checkConversionTime } from './conversion-checks.ts';
 import { isCurrencyCode } from './currency.ts';
 import { ValidationError } from './errors.ts';
 import { type ParsedEventId, parseEventId } from './event-id.ts';
@@ -18,7 +19,8 @@ import {
   normalizeUserAgent,
   type Twclid,
 } from './normalize.ts';
-import { serializeValue } from './value.ts';
+import { pageUrl } from './page-url.ts';
+import { serializeAmount } from './value.ts';
 import type {
   CapiContent,
   CapiConversion,
@@ -32,8 +34,17 @@ export interface BuildConversionOptions {
   pixelId?: string;
   /** Country for phone numbers written without `+<country code>` (e.g. `US`). Default: none. */
   defaultCountry?: CountryCode;
-  /** Clock for a missing `conversionTime` (epoch ms). Default: `Date.now`. */
+  /**
+   * Clock (epoch ms) for a missing `conversionTime`, and the one the time's
+   * window is checked against (at most 90 days old, 1 hour ahead). Default: `Date.now`.
+   */
   now?: () => number;
+  /**
+   * Query parameters of `eventSourceUrl` kept (a trailing `*` is a prefix:
+   * `['utm_*']`); the rest of the query, the fragment and credentials are
+   * dropped (page-url.ts). Default: none kept.
+   */
+  eventSourceUrlParams?: readonly string[];
 }
 
 export type BuildConversionResult =
@@ -103,50 +114,6 @@ function fieldName(path: readonly PropertyKey[]): string {
 
 function present(text: string | null | undefined): text is string {
   return typeof text === 'string' && text.trim() !== '';
-}
-
-// ISO 8601 date-time with an explicit offset; a local time without one is
-// ambiguous (whose midnight?), so it is refused rather than guessed.
-const ISO_DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
-
-function conversionTime(
-  raw: Date | number | string | null | undefined,
-  now: () => number,
-): { ok: true; value: string } | { ok: false; reason: string } {
-  let time: number;
-  if (raw === undefined || raw === null) time = now();
-  else if (raw instanceof Date) time = raw.getTime();
-  else if (typeof raw === 'number') time = raw;
-  else {
-    const text = raw.trim();
-    if (!ISO_DATE_TIME.test(text)) {
-      return {
-        ok: false,
-        reason: 'must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T12:00:00.000Z',
-      };
-    }
-    time = Date.parse(text);
-  }
-  if (!Number.isFinite(time) || Number.isNaN(new Date(time).getTime())) {
-    return { ok: false, reason: 'is not a valid date' };
-  }
-  // X's parser wants exactly what toISOString() prints: milliseconds and `Z` [WC].
-  return { ok: true, value: new Date(time).toISOString() };
-}
-
-function eventSourceUrl(raw: string): { ok: true; value: string } | { ok: false; reason: string } {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return { ok: false, reason: 'must be an absolute http(s) URL' };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, reason: 'must be an absolute http(s) URL' };
-  }
-  // `href` is the URL-encoded form X asks for ("should be URL encoded") [WC].
-  return { ok: true, value: url.href };
 }
 
 /** The input as the shape check leaves it (`null` allowed where the input has `undefined`). */
@@ -230,7 +197,7 @@ function assemble(
     );
   }
 
-  const time = conversionTime(data.conversionTime, options.now ?? Date.now);
+  const time = checkConversionTime(data.conversionTime, options.now ?? Date.now);
   if (!time.ok) fail('conversionTime', time.reason);
 
   const identifiers = identifiersOf(data, twclid, options, fail);
@@ -239,10 +206,14 @@ function assemble(
     event_id: data.eventId.trim(),
     identifiers,
   };
-  if (present(data.conversionId)) conversion.conversion_id = data.conversionId.trim();
+  if (typeof data.conversionId === 'string') {
+    const id = checkConversionId(data.conversionId);
+    if (!id.ok) fail('conversionId', id.reason);
+    else if (id.value !== undefined) conversion.conversion_id = id.value;
+  }
 
   if (typeof data.value === 'number' || present(data.value)) {
-    const value = serializeValue(data.value);
+    const value = serializeAmount(data.value);
     if (value.ok) conversion.value = value.value;
     else fail('value', value.reason);
   }
@@ -258,7 +229,7 @@ function assemble(
   }
   if (present(data.description)) conversion.description = data.description.trim();
   if (present(data.eventSourceUrl)) {
-    const url = eventSourceUrl(data.eventSourceUrl);
+    const url = pageUrl(data.eventSourceUrl, options.eventSourceUrlParams);
     if (url.ok) conversion.event_source_url = url.value;
     else fail('eventSourceUrl', url.reason);
   }
@@ -358,7 +329,7 @@ function contentOf(
   if (present(content.contentType)) out.content_type = content.contentType.trim();
   if (content.contentPrice !== undefined && content.contentPrice !== null) {
     // X documents content_price as a number [REF12].
-    const price = serializeValue(content.contentPrice);
+    const price = serializeAmount(content.contentPrice);
     if (price.ok) out.content_price = Number(price.value);
     else fail(`contents[${index}].contentPrice`, price.reason);
   }

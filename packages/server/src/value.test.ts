@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { serializeValue } from './value.ts';
+import { serializeAmount, serializeValue, VALUE_MAX } from './value.ts';
 
 describe('serializeValue', () => {
   it.each([
@@ -55,6 +55,49 @@ describe('serializeValue', () => {
         const once = serializeValue(text);
         expect(once.ok).toBe(true);
         if (once.ok) expect(serializeValue(once.value)).toEqual(once);
+      }),
+    );
+  });
+});
+
+describe('serializeAmount (the kit’s range for value and content_price)', () => {
+  it.each([
+    ['20.00', '20.00'],
+    [0, '0'],
+    ['1000000000', '1000000000'],
+    [VALUE_MAX, '1000000000'],
+    [0.1 + 0.2, '0.30000000000000004'], // what a double prints: 17 significant digits
+    ['999999999.99', '999999999.99'],
+  ] as const)('%j → %j', (input, expected) => {
+    expect(serializeAmount(input)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each([
+    ['12345678901234567890123456789012', /at most 1000000000/], // 32 digits
+    ['1000000000.01', /at most 1000000000/],
+    [1e20, /at most 1000000000/],
+    ['0.123456789012345678', /17 significant digits/],
+    ['-1', /negative/],
+    [Number.NaN, /finite/],
+  ] as const)('refuses %j', (input, reason) => {
+    const result = serializeAmount(input);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(reason);
+  });
+
+  it('accepts every number JavaScript prints as a plain decimal within the range, exactly', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1e-6, max: VALUE_MAX, noNaN: true }), (n) => {
+        expect(serializeAmount(n)).toEqual(serializeValue(n));
+        expect(serializeAmount(n).ok).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses everything above the range', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[1-9]\d{10,31}(\.\d{1,2})?$/), (text) => {
+        expect(serializeAmount(text).ok).toBe(false);
       }),
     );
   });

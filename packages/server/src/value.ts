@@ -32,3 +32,32 @@ export function serializeValue(input: number | string): SerializedValue {
   }
   return { ok: true, value: text.replace(/^0+(?=\d)/, '') };
 }
+
+/** Largest `value` (and `contents[].content_price`) accepted: one billion in the currency's units. */
+export const VALUE_MAX = 1_000_000_000;
+
+/**
+ * Most significant digits accepted: 17, all a double (X's documented type for
+ * `value` [REF12]) can hold. Every number JavaScript prints is within it.
+ */
+export const VALUE_MAX_DIGITS = 17;
+
+/**
+ * {@link serializeValue} for a conversion's amount, within the kit's range
+ * (X documents none): 0 ≤ value ≤ {@link VALUE_MAX}, at most
+ * {@link VALUE_MAX_DIGITS} significant digits. A value beyond it is a bug or
+ * junk, never revenue, and would skew every report it reaches.
+ */
+export function serializeAmount(input: number | string): SerializedValue {
+  const serialized = serializeValue(input);
+  if (!serialized.ok) return serialized;
+  const text = serialized.value;
+  if (Number(text) > VALUE_MAX) {
+    return { ok: false, reason: `must be at most ${VALUE_MAX} (one billion)` };
+  }
+  const digits = text.replace('.', '').replace(/^0+/, '').length;
+  if (digits > VALUE_MAX_DIGITS) {
+    return { ok: false, reason: `must have at most ${VALUE_MAX_DIGITS} significant digits` };
+  }
+  return serialized;
+}
