@@ -2,12 +2,10 @@
  * The Postgres outbox's statements. Each is one statement (so one implicit
  * transaction) unless it says otherwise; times are epoch ms in BIGINT columns.
  *
- * - Enqueue is idempotent under concurrency: the deduplication key is claimed
- *   with `INSERT … ON CONFLICT` on its primary key, so of two instances
- *   inserting the same key at once, one stores the event and the other waits
- *   for its commit and gets its ID back.
+ * - Enqueue and its precedence by origin: outbox-enqueue.ts.
  * - Claims take due rows with `FOR UPDATE SKIP LOCKED`: concurrent claimers
  *   skip each other's rows instead of waiting, and never get the same one.
+ *   Server rows first, then browser rows (two statements under one token).
  * - Settling needs the claim's token (outbox.ts), so a claim whose lease ended
  *   and was taken over cannot settle the new holder's event.
  */
@@ -15,15 +13,14 @@ import type * as Pg from 'pg';
 import {
   type ClaimInput,
   type ClaimRef,
-  dedupKey,
-  type EnqueueInput,
-  type EnqueueResult,
+  type ConversionOrigin,
   newClaimToken,
   type OutboxEvent,
   type OutboxStats,
   type ReadyGroup,
   type RescheduleInput,
   type SettleResult,
+  withoutIdentifiers,
 } from '../outbox.ts';
 import type { CapiConversion } from '../x-types.ts';
 import { recordDelivered } from './delivered-counts.ts';
@@ -34,6 +31,7 @@ interface Row {
   pixel_id: string;
   account: string;
   payload: string;
+  origin: ConversionOrigin;
   state: OutboxEvent['state'];
   attempts: number;
   next_attempt_at: string;
@@ -54,7 +52,7 @@ function toEvent(row: Row): OutboxEvent {
     pixelId: row.pixel_id,
     account: row.account,
     conversion: JSON.parse(row.payload) as CapiConversion,
-    origin: 'server',
+    origin: row.origin,
     state: row.state,
     attempts: row.attempts,
     nextAttemptAt: Number(row.next_attempt_at),
@@ -73,46 +71,6 @@ const storable = (text: string | undefined) => text?.replaceAll('\u0000', '\uFFF
 function settled(refs: readonly ClaimRef[], ids: readonly { id: string }[]): SettleResult {
   const done = new Set(ids.map((r) => Number(r.id)));
   return { settled: done.size, stale: refs.filter((r) => !done.has(r.id)).map((r) => r.id) };
-}
-
-/** One event in; a key already held inside the window returns its event's ID. */
-export async function enqueueRow(
-  db: Query,
-  t: Tables,
-  input: EnqueueInput,
-): Promise<EnqueueResult> {
-  const key = dedupKey(input.conversion);
-  const values = [input.pixelId, input.account, JSON.stringify(input.conversion), input.now];
-  if (key === undefined) {
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO ${t.events} (pixel_id, account, payload, state, next_attempt_at, created_at, updated_at)
-       VALUES ($1, $2, $3, 'pending', $4, $4, $4) RETURNING id`,
-      values,
-    );
-    return { id: Number(rows[0]?.id), duplicate: false };
-  }
-  const bytes = Buffer.from(key, 'utf8');
-  // A purge may remove the holder between the two statements: then try again.
-  for (let round = 0; round < 3; round++) {
-    const { rows } = await db.query<{ id: string }>(
-      `WITH d AS (
-         INSERT INTO ${t.dedup} AS d (key, event_id, created_at)
-         VALUES ($5, nextval(pg_get_serial_sequence('${t.events}', 'id')), $4)
-         ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, created_at = excluded.created_at
-           WHERE d.created_at <= $4::bigint - $6::bigint
-         RETURNING event_id)
-       INSERT INTO ${t.events} (id, pixel_id, account, payload, state, next_attempt_at, created_at, updated_at)
-       SELECT event_id, $1, $2, $3, 'pending', $4, $4, $4 FROM d RETURNING id`,
-      [...values, bytes, input.dedupWindowMs],
-    );
-    if (rows[0]) return { id: Number(rows[0].id), duplicate: false };
-    const held = await db.query<{ event_id: string }>(
-      `SELECT event_id FROM ${t.dedup} WHERE key = $1`,
-      [bytes],
-    );
-    if (held.rows[0]) return { id: Number(held.rows[0].event_id), duplicate: true };
-  }
-  throw new Error('enqueue: the deduplication key kept changing hands');
 }
 
 export async function readyRows(db: Query, t: Tables, now: number): Promise<ReadyGroup[]> {
@@ -143,29 +101,49 @@ export async function nextDueRow(db: Query, t: Tables): Promise<number | undefin
   return at === null || at === undefined ? undefined : Number(at);
 }
 
+/** Server rows first, then at most `browserLimit` browser rows; each oldest first. */
 export async function claimRows(db: Query, t: Tables, input: ClaimInput): Promise<OutboxEvent[]> {
-  const { rows } = await db.query<Row>(
-    `UPDATE ${t.events} o SET state = 'in_flight', lease_until = $5, claim_token = $6, updated_at = $1
-     FROM (SELECT id FROM ${t.events}
-           WHERE pixel_id = $2 AND account = $3 AND ${DUE}
-           ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) c
-     WHERE o.id = c.id RETURNING o.*`,
-    [
-      input.now,
-      input.pixelId,
-      input.account,
-      Math.max(0, Math.floor(input.limit)),
-      input.now + input.leaseMs,
-      newClaimToken(),
-    ],
-  );
-  return rows.map(toEvent).sort((a, b) => a.id - b.id);
+  const token = newClaimToken();
+  // The state term is the open-rows index's own (schema.ts v3), so the index serves it.
+  const take = async (origin: ConversionOrigin, limit: number) => {
+    const { rows } = await db.query<Row>(
+      `UPDATE ${t.events} o SET state = 'in_flight', lease_until = $5, claim_token = $6, updated_at = $1
+       FROM (SELECT id FROM ${t.events}
+             WHERE state IN ('pending', 'in_flight') AND origin = $7 AND pixel_id = $2
+               AND account = $3 AND ${DUE}
+             ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) c
+       WHERE o.id = c.id RETURNING o.*`,
+      [input.now, input.pixelId, input.account, limit, input.now + input.leaseMs, token, origin],
+    );
+    return rows.map(toEvent).sort((a, b) => a.id - b.id);
+  };
+  const limit = Math.max(0, Math.floor(input.limit));
+  const server = await take('server', limit);
+  const browserLimit = Math.floor(Math.min(limit - server.length, input.browserLimit ?? limit));
+  return browserLimit > 0 ? [...server, ...(await take('browser', browserLimit))] : server;
+}
+
+export async function countUndeliveredRows(
+  db: Query,
+  t: Tables,
+  origin: ConversionOrigin | undefined,
+): Promise<number> {
+  const open = `SELECT COUNT(*) AS n FROM ${t.events} WHERE state IN ('pending', 'in_flight')`;
+  const { rows } = await (origin === undefined
+    ? db.query<{ n: string }>(open)
+    : db.query<{ n: string }>(`${open} AND origin = $1`, [origin]));
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Only the holder of the current claim settles an event ($1 ids, $2 tokens). */
 const HELD = `FROM unnest($1::bigint[], $2::text[]) AS r(id, token)
    WHERE o.id = r.id AND o.state = 'in_flight' AND o.claim_token = r.token`;
 
+/**
+ * In a transaction: settles, counts, and strips the identifiers from the
+ * delivered rows (outbox.ts `markDelivered`). The payload is rewritten here,
+ * not with jsonb, which refuses the U+0000 a stored JSON string may escape.
+ */
 export async function deliverRows(
   db: Pg.PoolClient,
   t: Tables,
@@ -178,6 +156,17 @@ export async function deliverRows(
     [refs.map((r) => r.id), refs.map((r) => r.token), now],
   );
   await recordDelivered(db, t, rows, now);
+  if (rows.length > 0)
+    await db.query(
+      `UPDATE ${t.events} o SET payload = r.payload
+       FROM unnest($1::bigint[], $2::text[]) AS r(id, payload) WHERE o.id = r.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) =>
+          JSON.stringify(withoutIdentifiers(JSON.parse(r.payload) as CapiConversion)),
+        ),
+      ],
+    );
   return settled(refs, rows);
 }
 

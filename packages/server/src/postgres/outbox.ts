@@ -12,12 +12,13 @@ import type { OutboxStore } from '../outbox.ts';
 import type { RateBudgetOptions } from '../rate-budget.ts';
 import type { RateBudget } from '../x-types.ts';
 import { deliveredCountRows } from './delivered-counts.ts';
+import { enqueueRow } from './outbox-enqueue.ts';
 import {
   claimRows,
+  countUndeliveredRows,
   deadLetterRows,
   deadRows,
   deliverRows,
-  enqueueRow,
   nextDueRow,
   purgeRows,
   readyRows,
@@ -114,6 +115,7 @@ export function postgresOutbox(options: PostgresOutboxOptions = {}): PostgresOut
     markDead: (entries, now) => run((db) => deadRows(db, t, entries, now)),
     recoverInFlight: (now) => run((db) => recoverRows(db, t, now)),
     stats: (now) => run((db) => statsRows(db, t, now)),
+    countUndelivered: (o = {}) => run((db) => countUndeliveredRows(db, t, o.origin)),
     deliveredCounts: (query) => run((db) => deliveredCountRows(db, t, query)),
     deadLetters: (o = {}) => run((db) => deadLetterRows(db, t, o)),
     requeueDead: ({ now, ids }) => run((db) => requeueRows(db, t, ids, now)),

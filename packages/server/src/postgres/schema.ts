@@ -88,9 +88,29 @@ CREATE TABLE ${t.pauses} (
 );`;
 }
 
-/** Migrations in order; the table's `version` says how many have run. */
-/** Version 2: delivered counts per tag and hour, kept after purges (delivered-counts.ts). */
-const MIGRATIONS: readonly ((t: Tables) => string)[] = [v1, deliveredCountsDdl];
+/**
+ * Version 3: who vouched for each event (outbox.ts `ConversionOrigin`; rows
+ * written before are the server's, as only the server wrote then), the same on
+ * each deduplication slot (outbox-enqueue.ts), and an open-rows index led by
+ * the origin for server-first claims and the backlog count per origin.
+ */
+function v3(t: Tables): string {
+  return `
+ALTER TABLE ${t.events} ADD COLUMN origin TEXT NOT NULL DEFAULT 'server'
+  CHECK (origin IN ('server', 'browser'));
+ALTER TABLE ${t.dedup} ADD COLUMN origin TEXT NOT NULL DEFAULT 'server'
+  CHECK (origin IN ('server', 'browser'));
+DROP INDEX "${t.schema}".twclid_outbox_open;
+CREATE INDEX twclid_outbox_open_by_origin ON ${t.events} (origin, pixel_id, account, id)
+  WHERE state IN ('pending', 'in_flight');`;
+}
+
+/**
+ * Migrations in order; the table's `version` says how many have run.
+ * Version 2: delivered counts per tag and hour, kept after purges (delivered-counts.ts).
+ */
+export const PG_MIGRATIONS: readonly ((t: Tables) => string)[] = [v1, deliveredCountsDdl, v3];
+const MIGRATIONS = PG_MIGRATIONS;
 export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3])/;
