@@ -61,6 +61,7 @@ export {
   percentEncode,
   randomNonce,
 } from './oauth1.ts';
+export type { ConversionOrigin } from './outbox.ts';
 export { dedupKey, shortEventId } from './outbox.ts';
 export { describeOutcome, describeXError, describeXErrors } from './outcome-text.ts';
 export type { RateBudgetOptions } from './rate-budget.ts';

@@ -182,7 +182,7 @@ function claim(t: Table, input: ClaimInput): OutboxEvent[] {
     }
   };
   take('server', input.limit);
-  take('browser', input.browserLimit ?? input.limit);
+  take('browser', Math.floor(input.browserLimit ?? input.limit));
   return claimed;
 }
 
