@@ -47,6 +47,14 @@ export interface DispatcherOptions {
   client: XClient;
   budget: RateBudget;
   /**
+   * The browser share of `budget` (dispatcher-share.ts): a budget over the same
+   * window with a fraction of its limit, kept under `<account>#browser`. Events
+   * posted to the public endpoint (`origin: 'browser'`) spend it as well, and
+   * server-vouched events are claimed first. Absent: browser events share X's
+   * budget with no cap of their own.
+   */
+  browserBudget?: RateBudget;
+  /**
    * The retry policy (`decideRetry` of `retry.ts` by default in the kit): what to
    * do with a batch after an outcome. `attempts` counts the send that produced it;
    * `firstAttemptAt` is the enqueue time of the batch's oldest event.
@@ -193,7 +201,7 @@ async function drainWithin(
  * ```
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { store, client, budget, decide, logger } = options;
+  const { store, client, budget, browserBudget, decide, logger } = options;
   const settings = withDefaults(options);
   const { now, timers, batchSize, flushIntervalMs, authPauseMs } = settings;
   const pauses = accountPauses(logger);
@@ -217,12 +225,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   const delivery = createOutboxDelivery({
-    ...{ store, client, budget, decide, logger, now, authPauseMs },
+    ...{ store, client, budget, browserBudget, decide, logger, now, authPauseMs },
     pauseOf: pauses.pauseOf,
     pause: pauses.set,
   });
   const groups = createGroupPasses({
-    ...{ store, budget, logger, now, batchSize, flushIntervalMs },
+    ...{ store, budget, browserBudget, logger, now, batchSize, flushIntervalMs },
     leaseMs: settings.leaseMs,
     pollIntervalMs: settings.pollIntervalMs,
     pauseOf: pauses.pauseOf,

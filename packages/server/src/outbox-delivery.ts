@@ -4,10 +4,13 @@
  * event is settled in the store; a retry is rescheduled with its backoff; a 429
  * or a 401/403/404 pauses the account (the events stay due and are skipped while
  * it is paused); a spent retry budget dead-letters the events. Every answer is
- * logged.
+ * logged. Browser rows spend the browser share of X's budget as well
+ * (dispatcher-share.ts): the dispatcher took it with the claim; a half of a
+ * split batch takes it again, as it takes X's budget again.
  */
 import { type Answer, type DeliveryHooks, deliverBatch } from './batch-delivery.ts';
 import type { PausedAccount } from './dispatcher.ts';
+import { browserKey, browserRows } from './dispatcher-share.ts';
 import { claimRefs, type OutboxEvent, type OutboxStore, type SettleResult } from './outbox.ts';
 import { describeOutcome } from './outcome-text.ts';
 import type { AttemptState } from './retry.ts';
@@ -17,6 +20,8 @@ export interface OutboxDeliveryOptions {
   store: OutboxStore;
   client: XClient;
   budget: RateBudget;
+  /** The browser share of `budget` (keyed `browserKey(account)`); absent: no share. */
+  browserBudget?: RateBudget | undefined;
   decide: (outcome: SendOutcome, state: AttemptState) => RetryDecision;
   logger: Logger;
   now: () => number;
@@ -66,6 +71,56 @@ async function putBack(
   return 'set-aside';
 }
 
+/** The browser share's side of one batch's delivery. */
+interface Share {
+  /** X's budget for the delivery engine, telling the share when a request ended as well. */
+  budget: RateBudget;
+  /** The part about to be sent (its budgets taken): its browser rows count for the share. */
+  sending(events: readonly OutboxEvent[]): void;
+  /** Takes the share for a part's browser rows (a split half); `false`: not enough, none taken. */
+  take(events: readonly OutboxEvent[]): Promise<boolean>;
+}
+
+/**
+ * X's budget as the delivery engine sees it for one batch: when a request
+ * ends (`answered`), the browser rows it carried count from then in the share
+ * too, so the share holds by X's clock as X's budget does.
+ */
+function shareOf(
+  budget: RateBudget,
+  browserBudget: RateBudget | undefined,
+  account: string,
+): Share {
+  if (!browserBudget) return { budget, sending: () => {}, take: async () => true };
+  const key = browserKey(account);
+  let browser = 0;
+  return {
+    budget: {
+      take: (a, wanted) => budget.take(a, wanted),
+      nextFreeAt: (a) => budget.nextFreeAt(a),
+      refund: (a, count) => budget.refund(a, count),
+      update: (a, info) => budget.update(a, info),
+      async answered(a, count) {
+        await budget.answered?.(a, count);
+        if (browser > 0) await browserBudget.answered?.(key, browser);
+      },
+    },
+    sending(events) {
+      browser = browserRows(events);
+    },
+    async take(events) {
+      const wanted = browserRows(events);
+      const granted = wanted === 0 ? 0 : await browserBudget.take(key, wanted);
+      if (granted < wanted) {
+        await browserBudget.refund(key, granted);
+        return false;
+      }
+      browser = wanted;
+      return true;
+    },
+  };
+}
+
 export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDelivery {
   const { store, client, budget, decide, logger, now, authPauseMs, pauseOf } = options;
   const counters: DeliveryCounters = {
@@ -76,10 +131,19 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
 
   /** Sends claimed events through the delivery engine (batch-delivery.ts) and stores each step. */
   async function settle(pixelId: string, account: string, events: OutboxEvent[]): Promise<void> {
+    const share = shareOf(budget, options.browserBudget, account);
     await deliverBatch(
-      { client, budget, decide, now, pixelId, account, conversionOf: (e) => e.conversion },
+      {
+        client,
+        budget: share.budget,
+        decide,
+        now,
+        pixelId,
+        account,
+        conversionOf: (e) => e.conversion,
+      },
       events,
-      outboxHooks(pixelId, account),
+      outboxHooks(pixelId, account, share),
     );
   }
 
@@ -136,15 +200,18 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
     logger.log('error', 'event.dead', { pixelId, account, ...which, error: reason });
   }
 
-  function outboxHooks(pixelId: string, account: string): DeliveryHooks<OutboxEvent> {
+  function outboxHooks(pixelId: string, account: string, share: Share): DeliveryHooks<OutboxEvent> {
     return {
       async admit(events, initial) {
-        // The claimed batch took its budget when it was claimed.
-        if (initial) return events.length;
+        // The claimed batch took its budgets when it was claimed.
+        if (initial) {
+          share.sending(events);
+          return events.length;
+        }
         if (pauseOf(account, now())) return setAside(events);
         const granted = await budget.take(account, events.length);
-        if (granted < events.length) {
-          // Not enough budget for the half now: put it back; it is split again later.
+        // Not enough budget for the half now: put it back; it is split again later.
+        if (granted < events.length || !(await share.take(events))) {
           await budget.refund(account, granted);
           return setAside(events);
         }

@@ -91,6 +91,7 @@ export function sqliteRateBudget(
   });
 
   return {
+    limits: { limit, windowMs },
     async take(account, wanted) {
       return takeTx(account, wanted, now());
     },

@@ -90,6 +90,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
   }
 
   return {
+    limits: { limit, windowMs },
     async take(account, wanted) {
       const at = now();
       const s = state(account, at);

@@ -51,6 +51,29 @@ describe('rateLimitResetAt', () => {
     expect(rateLimitResetAt(headers, NOW)).toBe(NOW + 90_000);
   });
 
+  it("ignores the reset of a limit with room left: the account waits for the spent one's", () => {
+    // The account's events are spent until 20 s from now; the per-user request
+    // limit (plenty left) resets in 14 minutes.
+    const headers = new Headers({
+      'retry-after': '20',
+      'x-account-rate-limit-remaining': '0',
+      'x-account-rate-limit-reset': String(NOW / 1000 + 20),
+      'x-rate-limit-remaining': '9990',
+      'x-rate-limit-reset': String(NOW / 1000 + 840),
+    });
+    expect(rateLimitResetAt(headers, NOW)).toBe(NOW + 20_000);
+  });
+
+  it('waits for every reset when no header says which limit is spent', () => {
+    const headers = new Headers({
+      'x-account-rate-limit-remaining': '3',
+      'x-account-rate-limit-reset': String(NOW / 1000 + 20),
+      'x-rate-limit-remaining': '5',
+      'x-rate-limit-reset': String(NOW / 1000 + 40),
+    });
+    expect(rateLimitResetAt(headers, NOW)).toBe(NOW + 40_000);
+  });
+
   it('is undefined without any', () => {
     expect(rateLimitResetAt(new Headers(), NOW)).toBeUndefined();
   });

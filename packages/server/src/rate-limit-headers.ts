@@ -50,17 +50,25 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 }
 
 /**
- * When a 429 lifts (epoch ms): the latest of `retry-after`,
- * `x-account-rate-limit-reset` and `x-rate-limit-reset` [ERR] [RL], since
- * sending before any of them has passed would only earn another 429.
+ * When a 429 lifts (epoch ms): the latest of `retry-after` and the resets
+ * (`x-account-rate-limit-reset`, `x-rate-limit-reset`) [ERR] [RL] of the
+ * limits that are spent, since sending before any of them has passed would
+ * only earn another 429. A limit whose `-remaining` says it has room does not
+ * hold the account up: X's per-user request limit resets every 15 minutes
+ * whatever the account's event budget does (docs/x-api.md §2). Only when no
+ * header says which limit is spent are all resets waited for.
  */
 export function rateLimitResetAt(headers: Headers, now: number): number | undefined {
-  const candidates: number[] = [];
+  const spent: number[] = [];
+  const roomy: number[] = [];
   const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
-  if (retryAfter !== undefined) candidates.push(now + retryAfter);
-  for (const name of ['x-account-rate-limit-reset', 'x-rate-limit-reset']) {
-    const seconds = integer(headers.get(name));
-    if (seconds !== undefined) candidates.push(seconds * 1000);
+  if (retryAfter !== undefined) spent.push(now + retryAfter);
+  for (const prefix of ['x-account-rate-limit-', 'x-rate-limit-']) {
+    const seconds = integer(headers.get(`${prefix}reset`));
+    if (seconds === undefined) continue;
+    const remaining = integer(headers.get(`${prefix}remaining`));
+    (remaining !== undefined && remaining > 0 ? roomy : spent).push(seconds * 1000);
   }
+  const candidates = spent.length > 0 ? spent : roomy;
   return candidates.length > 0 ? Math.max(...candidates) : undefined;
 }

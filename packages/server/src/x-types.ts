@@ -170,6 +170,11 @@ export interface RateBudget {
   answered?(account: string, count: number): Promise<void>;
   /** Aligns the budget with what X reported (a 429's reset pauses the account for every sharer). */
   update(account: string, info: RateLimitInfo): Promise<void>;
+  /**
+   * Events per window and the window, when the budget knows them (the built-in
+   * budgets do): the kit scales the browser share of the budget from them.
+   */
+  readonly limits?: { limit: number; windowMs: number };
 }
 
 // ---------------------------------------------------------------- auth and logging

@@ -115,6 +115,7 @@ export function postgresRateBudget(
   }
 
   return {
+    limits: { limit, windowMs },
     take: (account, wanted) => take(account, wanted, now()),
     refund,
     answered: (account, count) => answered(account, count, now()),
