@@ -125,10 +125,11 @@ describe('the field table', () => {
     }
   });
 
-  it('WireEvent follows the table: opt_out is declared, IP and user agent are not', () => {
+  it('WireEvent follows the table: opt_out and conversion_sig are declared, IP and user agent are not', () => {
     const event: WireEvent = { event_id: 'o87ne', conversion_id: 'c', opt_out: true };
+    const signed: WireEvent = { event_id: 'o87ne', conversion_id: 'order-42', conversion_sig: 's' };
     // @ts-expect-error the server takes the IP from the request, never from the body
     const withIp: WireEvent = { event_id: 'o87ne', conversion_id: 'c', ip_address: '1.2.3.4' };
-    expect([event, withIp].length).toBe(2);
+    expect([event, signed, withIp].length).toBe(3);
   });
 });

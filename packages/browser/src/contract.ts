@@ -173,6 +173,12 @@ export const CONVERSION_FIELDS = {
     required: true,
     aliases: ['order_id'],
   },
+  /**
+   * The server's signature of an app's own `conversion_id` (`kit.signConversionId()`);
+   * the events route takes an ID that is not a random UUID only with it. The page's,
+   * like `opt_out`: never given to the Pixel, no upload column or `send` flag.
+   */
+  conversion_sig: { input: 'conversionSig', kind: 'text', max: 64 },
   conversion_time: {
     input: 'conversionTime',
     kind: 'text',

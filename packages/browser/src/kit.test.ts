@@ -304,6 +304,18 @@ describe('track()', () => {
     });
   });
 
+  it("passes an own ID's conversion_sig to the endpoint only, never to the Pixel", () => {
+    const kit = init({ pixelId: 'o8z6j', endpoint: '/tw/events' });
+    kit.track('o87ne', { conversion_id: 'order-42', conversion_sig: 'c2lnbmF0dXJl', value: 5 });
+    expect(twqCalls()).toEqual([
+      ['event', 'tw-o8z6j-o87ne', { conversion_id: 'order-42', value: 5 }],
+    ]);
+    expect(posted(mocks.fetch)[0]?.body).toMatchObject({
+      conversion_id: 'order-42',
+      conversion_sig: 'c2lnbmF0dXJl',
+    });
+  });
+
   it('mints a new conversion_id per conversion', () => {
     const kit = init({});
     const ids = new Set(Array.from({ length: 50 }, () => kit.track('o87ne')));

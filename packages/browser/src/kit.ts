@@ -29,8 +29,17 @@ export interface TrackParams {
   contents?: WireContent[];
   number_items?: number;
   description?: string;
-  /** Your own dedup key (e.g. an order ID); minted when absent. */
+  /**
+   * The dedup key shared by the Pixel and the server; minted (a random UUID) when absent.
+   * An ID of the app's own, such as an order number, needs `conversion_sig` too.
+   */
   conversion_id?: string;
+  /**
+   * The server's signature of an own `conversion_id` (`kit.signConversionId()` on the
+   * server), which the events endpoint requires for any ID that is not a random UUID.
+   * Sent to the endpoint only, never to the Pixel.
+   */
+  conversion_sig?: string;
   [param: string]: unknown;
 }
 
@@ -140,7 +149,7 @@ export function init(o: KitOptions = {}): TwclidKit {
 
   return {
     track(eventId, params = {}) {
-      const { email, email_address, phone, phone_number, ...rest } = params;
+      const { email, email_address, phone, phone_number, conversion_sig, ...rest } = params;
       const conversion_id = rest.conversion_id || newConversionId();
       safe(() => {
         if (!allowed) return;
@@ -152,6 +161,7 @@ export function init(o: KitOptions = {}): TwclidKit {
             ...rest,
             event_id: eventTag(o.pixelId, eventId),
             conversion_id,
+            conversion_sig,
             twclid: click()?.twclid,
             email: mail,
             phone: tel,

@@ -9,15 +9,15 @@ import type { ContentInput, ConversionInput } from '@twclid-kit/server';
 import { CONTENT_FIELDS, CONVERSION_FIELDS, type FieldSpec } from '@twclid-kit/server/core';
 import { UsageError } from './exit-codes.ts';
 
-/** A conversion field of the wire contract's table (`opt_out` is the page's, not an upload's). */
-export type UploadField = Exclude<keyof typeof CONVERSION_FIELDS, 'opt_out'>;
+/** A conversion field of the wire contract's table (`opt_out`, `conversion_sig` are the page's). */
+export type UploadField = Exclude<keyof typeof CONVERSION_FIELDS, 'opt_out' | 'conversion_sig'>;
 
 const SPEC: Readonly<Record<UploadField, FieldSpec>> = CONVERSION_FIELDS;
 
 /** The canonical field names, in the table's order (the order `--help` lists them). */
 export const UPLOAD_FIELDS = (
   Object.keys(CONVERSION_FIELDS) as (keyof typeof CONVERSION_FIELDS)[]
-).filter((field): field is UploadField => field !== 'opt_out');
+).filter((field): field is UploadField => field !== 'opt_out' && field !== 'conversion_sig');
 
 /**
  * Accepted header names per field: its wire name and the table's aliases.

@@ -43,10 +43,12 @@ export interface SendFlags {
 /**
  * `send`'s flags from the contract's field table: the table's `flag`, else the
  * wire name with dashes (`--number-items`); the option key is commander's
- * camelCase of it. `contents` and `opt_out` have no flag.
+ * camelCase of it. `contents`, and the page's `opt_out` and `conversion_sig`, have no flag.
  */
 const SEND_FIELDS = Object.entries(CONVERSION_FIELDS as Record<string, FieldSpec>)
-  .filter(([, spec]) => spec.kind !== 'contents' && spec.kind !== 'flag')
+  .filter(
+    ([wire, spec]) => spec.kind !== 'contents' && spec.kind !== 'flag' && wire !== 'conversion_sig',
+  )
   .map(([wire, spec]) => {
     const flag = spec.flag ?? wire.replaceAll('_', '-');
     return {

@@ -47,6 +47,16 @@ describe('parseWireEvent', () => {
       'must be a number',
     ],
     [{ event_id: 'o87ne', conversion_id: 'c', opt_out: 'yes' }, 'opt_out', 'must be a boolean'],
+    [
+      { event_id: 'o87ne', conversion_id: 'c', conversion_sig: 7 },
+      'conversion_sig',
+      'must be a string',
+    ],
+    [
+      { event_id: 'o87ne', conversion_id: 'c', conversion_sig: 's'.repeat(65) },
+      'conversion_sig',
+      'must be at most 64 characters',
+    ],
   ])('rejects %j naming %s', (body, field, message) => {
     const parsed = parseWireEvent(body);
     expect(parsed.ok).toBe(false);
@@ -65,6 +75,20 @@ describe('parseWireEvent', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('reads conversion_sig beside the conversion, never into it', () => {
+    const parsed = parseWireEvent({
+      event_id: 'o87ne',
+      conversion_id: 'order-1003',
+      conversion_sig: 'VSxVNncSHBQWmhtnDYSNTnsz9eE8rxGQVPpzcc_tyVI',
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      optOut: false,
+      conversionSig: 'VSxVNncSHBQWmhtnDYSNTnsz9eE8rxGQVPpzcc_tyVI',
+      input: { eventId: 'o87ne', conversionId: 'order-1003' },
+    });
   });
 
   it('maps input field names back to wire names', () => {

@@ -13,8 +13,13 @@ import type { ConversionInput, ValidationIssue } from './x-types.ts';
 /** The contract's field table, for tools that read conversions from elsewhere (the CLI). */
 export { CONTENT_FIELDS, CONVERSION_FIELDS, type FieldSpec };
 
+/**
+ * The parsed event: the conversion, and what the page says about it besides:
+ * `optOut`, and `conversionSig`, the server's signature of an app's own
+ * `conversion_id` (checked by the events route, never part of the conversion).
+ */
 export type ParsedWireEvent =
-  | { ok: true; input: ConversionInput; optOut: boolean }
+  | { ok: true; input: ConversionInput; optOut: boolean; conversionSig?: string }
   | { ok: false; issues: ValidationIssue[] };
 
 type Entry = readonly [wire: string, spec: FieldSpec];
@@ -114,6 +119,9 @@ function readFields(
     if (!read.ok) issues.push({ field, message: read.message });
     else if (spec.required && read.value === '') {
       issues.push({ field, message: 'must not be empty' });
+    } else if (spec.required && typeof read.value === 'string' && read.value.trim() === '') {
+      // A blank required field (`conversion_id: "   "`) would be stored without it.
+      issues.push({ field, message: 'must not be blank' });
     } else target[spec.input] = read.value;
   }
 }
@@ -157,6 +165,12 @@ export function parseWireEvent(body: unknown): ParsedWireEvent {
   const fields: Record<string, unknown> = {};
   readFields(body as Record<string, unknown>, EVENT_ENTRIES, fields, '', issues);
   if (issues.length > 0) return { ok: false, issues };
-  const { optOut, ...input } = fields;
-  return { ok: true, input: input as unknown as ConversionInput, optOut: optOut === true };
+  const { optOut, conversionSig, ...input } = fields;
+  const parsed: ParsedWireEvent = {
+    ok: true,
+    input: input as unknown as ConversionInput,
+    optOut: optOut === true,
+  };
+  if (typeof conversionSig === 'string') parsed.conversionSig = conversionSig;
+  return parsed;
 }
