@@ -124,7 +124,11 @@ describe.each(RUNTIMES)('the README example on $name', (runtime) => {
   let base: string;
   let cookie: string;
   const run = `${runtime.name.split(' ')[0]?.toLowerCase()}-${Date.now().toString(36)}`;
-  const cid = (step: string) => `${run}-${step}`;
+  // The public /events route takes random (version 4) UUIDs unsigned: one per step and run.
+  const cid = (step: string) => {
+    const h = createHash('sha256').update(`${run}-${step}`).digest('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  };
   const email = `ann.${run}@example.com`;
   const headers = (extra: Record<string, string> = {}) => ({
     origin: base,

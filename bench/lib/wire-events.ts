@@ -4,6 +4,7 @@
  * normalization and hashing. Each event has its own `conversion_id`, so the
  * outbox's idempotency never turns a load test into a dedup test.
  */
+import { createHash } from 'node:crypto';
 import type { WireEvent } from '@twclid-kit/browser/contract';
 import { type FakePerson, fakePerson, fakeTwclid } from './fake-people.ts';
 import { type Random, seededRandom } from './seeded-random.ts';
@@ -32,8 +33,19 @@ export interface EventFactory {
 }
 
 /**
- * @param runId distinguishes runs (conversion IDs are `<runId>-<n>`), so a
- *   re-run against the same outbox or emulator never collides.
+ * The `n`th conversion ID of a run: a version 4 UUID (the only IDs the public
+ * route takes unsigned, docs/product.md "Wire contract") made from
+ * `<runId>-<n>`, so a run is reproducible and two runs never collide.
+ */
+function runConversionId(runId: string, n: number): string {
+  const h = createHash('sha256').update(`${runId}-${n}`).digest('hex');
+  const variant = '89ab'[Number.parseInt(h[16] as string, 16) & 3];
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * @param runId distinguishes runs (conversion IDs are made from `<runId>-<n>`),
+ *   so a re-run against the same outbox or emulator never collides.
  */
 export function eventFactory(
   options: { seed?: number; runId?: string; eventId?: string } = {},
@@ -47,7 +59,7 @@ export function eventFactory(
       const person = fakePerson(random, n);
       const event: WireEvent = {
         event_id: options.eventId ?? 'o87ne',
-        conversion_id: `${runId}-${n}`,
+        conversion_id: runConversionId(runId, n),
         twclid: fakeTwclid(random),
         email: person.email,
         phone: person.phone,
