@@ -78,11 +78,23 @@ describe('configFromEnv', () => {
     [{ ...BASE, X_AD_ACCOUNT_ID: 'acc ount' }, 'X_AD_ACCOUNT_ID', /not an ad account/],
     [{ ...BASE, PORT: 'http' }, 'PORT', /not a port/],
     [{ ...BASE, PORT: '70000' }, 'PORT', /not a port/],
+    [{ ...BASE, TWCLID_KIT_SIGNING_SECRET: 'short' }, 'TWCLID_KIT_SIGNING_SECRET', /32 char/],
   ])('fails naming the variable: %#', (env, variable, message) => {
     const error = failure(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(new RegExp(`^${variable}: `));
     expect(error.message).toMatch(message);
+  });
+
+  it('reads TWCLID_KIT_SIGNING_SECRET as the kit option signingSecret, absent when unset', () => {
+    const secret = 'x'.repeat(32);
+    expect(configFromEnv({ ...BASE, TWCLID_KIT_SIGNING_SECRET: secret }).signingSecret).toBe(
+      secret,
+    );
+    expect('signingSecret' in configFromEnv(BASE)).toBe(false);
+    expect(failure({ ...BASE, TWCLID_KIT_SIGNING_SECRET: 'short-secret' }).message).not.toContain(
+      'short-secret',
+    );
   });
 
   it('never echoes a secret in its message', () => {

@@ -8,6 +8,7 @@
 import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from './client.ts';
 import { ConfigError } from './errors.ts';
 import { isPixelId } from './event-id.ts';
+import { SIGNING_SECRET_MIN_LENGTH } from './kit/conversion-sig.ts';
 import type { XAuth } from './x-types.ts';
 
 export interface TwclidKitConfig {
@@ -25,6 +26,8 @@ export interface TwclidKitConfig {
   dbPath: string;
   /** `PORT`. Default: 3000. */
   port: number;
+  /** `TWCLID_KIT_SIGNING_SECRET`, the kit's `signingSecret` (at least 32 characters). Optional. */
+  signingSecret?: string;
 }
 
 export const DEFAULT_DB_PATH = './.twclid-kit/outbox.db';
@@ -152,5 +155,13 @@ export function configFromEnv(env: Env = processEnv()): TwclidKitConfig {
     port,
   };
   if (adAccountId !== undefined) config.adAccountId = adAccountId;
+  const signingSecret = read('TWCLID_KIT_SIGNING_SECRET');
+  if (signingSecret !== undefined && signingSecret.length < SIGNING_SECRET_MIN_LENGTH) {
+    throw new ConfigError(
+      'TWCLID_KIT_SIGNING_SECRET',
+      `must be a random string of at least ${SIGNING_SECRET_MIN_LENGTH} characters`,
+    );
+  }
+  if (signingSecret !== undefined) config.signingSecret = signingSecret;
   return config;
 }

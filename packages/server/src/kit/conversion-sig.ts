@@ -70,5 +70,5 @@ export function trustsConversionId(
   signer: ConversionSigner | undefined,
 ): boolean {
   if (isRandomUuid(id)) return true;
-  return signature !== undefined && signer !== undefined && signer.verify(id, signature);
+  return signature !== undefined && signer?.verify(id, signature) === true;
 }
