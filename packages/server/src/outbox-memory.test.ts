@@ -1,8 +1,8 @@
 import {
   describeDeliveredCountsContract,
-  describeOriginContract,
   describeOutboxContract,
 } from '../test/outbox-contract.ts';
+import { describeOriginContract } from '../test/outbox-origin-contract.ts';
 import { memoryOutbox, memoryOutboxConversion } from './outbox-memory.ts';
 
 describeOutboxContract('memoryOutbox', () => memoryOutbox());

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   conversion,
   describeDeliveredCountsContract,
-  describeOriginContract,
   describeOutboxContract,
 } from '../test/outbox-contract.ts';
+import { describeOriginContract } from '../test/outbox-origin-contract.ts';
 import { DEDUP_WINDOW_MS_DEFAULT } from './defaults.ts';
 import { claimRefs } from './outbox.ts';
 import { resolveOutboxPath, sqliteOutbox } from './outbox-sqlite.ts';

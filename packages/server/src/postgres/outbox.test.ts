@@ -1,8 +1,8 @@
 import {
   describeDeliveredCountsContract,
-  describeOriginContract,
   describeOutboxContract,
 } from '../../test/outbox-contract.ts';
+import { describeOriginContract } from '../../test/outbox-origin-contract.ts';
 import { freshSchema, pgUrl } from '../../test/postgres/db.ts';
 import { postgresOutbox } from './outbox.ts';
 import { pg } from './pg.ts';
