@@ -13,7 +13,7 @@ describe('twclidKit route', () => {
   });
 
   it('GET /health reports depth and oldest pending age (overall and per account), delivered, dead, last debug_id and pauses', async () => {
-    const { app, x } = setup();
+    const { app, x } = setup({ healthDetails: true });
     await post(app, '/tw/events', event({ conversion_id: 'h1' }));
     await vi.advanceTimersByTimeAsync(1000);
     x.queue.push({

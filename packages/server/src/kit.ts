@@ -25,7 +25,9 @@ import { crossOriginCors } from './kit/cors.ts';
 import { createKitDispatcher } from './kit/delivery.ts';
 import { createEventsRoute } from './kit/events-route.ts';
 import { createFormMiddleware } from './kit/form-middleware.ts';
+import { createFormSkips } from './kit/form-skips.ts';
 import { createEndpointGuard, createRateLimitCheck } from './kit/guards.ts';
+import { createHealthRoute } from './kit/health-route.ts';
 import { createFromRequest, createIntake } from './kit/intake.ts';
 import { createLandingMiddleware } from './kit/landing-middleware.ts';
 import { createLifecycle, intakeStore } from './kit/lifecycle.ts';
@@ -34,6 +36,7 @@ import { requestFacts } from './kit/request-facts.ts';
 import { createResponses, kitErrorHandler } from './kit/responses.ts';
 import { createSendConversion } from './kit/send-conversion.ts';
 import type { TwclidEnv, TwclidKit, TwclidKitMembers, TwclidKitOptions } from './kit/types.ts';
+import { rateLimitKey } from './safety/client-ip.ts';
 import { createEventAllowList } from './safety/event-allow-list.ts';
 import { createOriginCheck } from './safety/origin.ts';
 import { createProxyHeaderCheck } from './safety/proxy-warning.ts';
@@ -57,7 +60,8 @@ export type {
  *
  * Routes (relative to where it is mounted): `POST /events` (JSON, or the same
  * JSON as `text/plain` from `sendBeacon`) → 202 `{ conversion_id }`;
- * `POST /capture` `{ twclid }` → 204 with `Set-Cookie`; `GET /health` → stats.
+ * `POST /capture` `{ twclid }` → 204 with `Set-Cookie`; `GET /health` → `{ status }`
+ * (the stats with `healthDetails`).
  *
  * @example
  * ```ts
@@ -114,12 +118,11 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const clickCookie = createClickCookie(o.cookie, factsOf, now);
   const fromRequest = createFromRequest(factsOf, clickCookie.read);
   const body = createBodyReader(o.maxBody, responses);
-  const rateLimited = createRateLimitCheck(
-    limiter,
-    factsOf,
-    intake.counters,
-    createProxyHeaderCheck(o.proxied || o.ipOptions.getIp !== undefined, logger),
+  const noteProxyHeader = createProxyHeaderCheck(
+    o.proxied || o.ipOptions.getIp !== undefined,
+    logger,
   );
+  const rateLimited = createRateLimitCheck(limiter, factsOf, intake.counters, noteProxyHeader);
   const guard = createEndpointGuard({ isStopping, originAllowed, rateLimited, responses });
   const { honeypotField } = o;
 
@@ -143,10 +146,13 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   app.post(CAPTURE_PATH, createCaptureRoute({ guard, body, responses, factsOf, clickCookie }));
   if (o.script) app.get(SCRIPT_PATH, scriptRoute());
   if (o.health) {
-    app.get('/health', async function twclidHealth(c) {
-      const report = await lifecycle.health(() => intake.stats(isStopping()));
-      return c.json(report.body, report.httpStatus);
-    });
+    app.get(
+      '/health',
+      createHealthRoute({
+        details: o.healthDetails,
+        report: () => lifecycle.health(() => intake.stats(isStopping())),
+      }),
+    );
   }
   app.onError(kitErrorHandler(logger, lifecycle.storeFailed));
 
@@ -158,15 +164,22 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
       createFormMiddleware({
         isStopping,
         originAllowed,
-        rateLimited,
-        body,
-        responses,
+        // Only for a form that asks for it (FormOptions.ipRateLimit): a post over it is let through.
+        ipLimited: (c) => limiter !== undefined && !limiter.hit(rateLimitKey(factsOf(c).ip)).ok,
+        noteProxyHeader,
+        maxBody: o.maxBody,
         intake,
         fromRequest,
         factsOf,
         allowList,
         honeypotField,
-        logger,
+        recordSkip: createFormSkips({
+          logger,
+          now,
+          counters: intake.counters,
+          byReason: intake.formSkippedByReason,
+        }),
+        storeFailed: lifecycle.storeFailed,
       }),
     ),
     landing: createLandingMiddleware(clickCookie, factsOf),

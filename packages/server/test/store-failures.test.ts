@@ -37,6 +37,7 @@ function mount(store: OutboxStore, overrides: Partial<TwclidKitOptions> = {}) {
     client: x,
     logger,
     autoStart: false,
+    healthDetails: true,
     ...overrides,
   });
   const app = new Hono();

@@ -5,7 +5,14 @@ import type { Counters } from './intake.ts';
 import { createResponses } from './responses.ts';
 
 function app(maxBody = 32) {
-  const counters: Counters = { accepted: 0, duplicates: 0, suppressed: 0, spam: 0, rejected: 0 };
+  const counters: Counters = {
+    accepted: 0,
+    duplicates: 0,
+    suppressed: 0,
+    spam: 0,
+    rejected: 0,
+    formSkipped: 0,
+  };
   const reader = createBodyReader(maxBody, createResponses(counters, maxBody));
   const site = new Hono();
   site.post('/', async (c) => {

@@ -2,7 +2,13 @@
  * `kit.form(options)` (flow A): middleware in front of the app's own form
  * handler. It turns an HTML form post into a conversion and puts what happened
  * in `c.var.conversion`; the app's handler runs after it and can still read
- * the body (Hono caches it).
+ * the body (form-body.ts).
+ *
+ * It fails open (docs/product.md, "Safety (the server)": the kit never breaks
+ * the application's own form handler): whatever goes wrong on the kit's side
+ * (a body it cannot or will not read, a cross-site post, shutdown, invalid
+ * data, a store that cannot write, a bug) skips the conversion, records why
+ * (form-skips.ts) and calls `next()`. It never answers the post itself.
  */
 import {
   CONVERSION_ID_FIELD,
@@ -14,18 +20,18 @@ import {
 import type { Context, MiddlewareHandler } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, isStoreUnavailableError, type StoreUnavailableError } from '../errors.ts';
 import { parseEventId } from '../event-id.ts';
 import type { EventAllowList } from '../safety/event-allow-list.ts';
 import type { OriginCheck } from '../safety/origin.ts';
-import type { Logger, ValidationIssue } from '../x-types.ts';
-import type { BodyReader } from './body.ts';
-import type { RateLimitCheck } from './guards.ts';
+import type { ProxyHeaderCheck } from '../safety/proxy-warning.ts';
+import type { ValidationIssue } from '../x-types.ts';
+import { readFormBody } from './form-body.ts';
+import type { RecordSkip } from './form-skips.ts';
 import type { FromRequest, Intake, KitConversionInput } from './intake.ts';
 import type { FactsOf } from './request-facts.ts';
-import type { Responses } from './responses.ts';
 import { checkTwclid } from './twclid.ts';
-import type { ConversionResult, FormOptions, TwclidEnv } from './types.ts';
+import type { ConversionResult, FormOptions, FormSkipReason, TwclidEnv } from './types.ts';
 
 const TRUTHY = new Set(['1', 'true', 'on', 'yes']);
 const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i;
@@ -33,16 +39,22 @@ const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i;
 export interface FormMiddlewareOptions {
   isStopping: () => boolean;
   originAllowed: OriginCheck;
-  rateLimited: RateLimitCheck;
-  body: BodyReader;
-  responses: Responses;
+  /** `true` when the request's address is over the kit's per-IP limit (counts the request). */
+  ipLimited: (c: Context) => boolean;
+  /** Sees every post, to warn once about an untrusted `X-Forwarded-For`. */
+  noteProxyHeader: ProxyHeaderCheck;
+  /** Request body limit in bytes (`bodyLimit`). */
+  maxBody: number;
   intake: Intake;
   fromRequest: FromRequest;
   factsOf: FactsOf;
   allowList: EventAllowList;
   /** A form field that humans leave empty; filled, the conversion is dropped as spam. Default: off. */
   honeypotField: string | undefined;
-  logger: Logger;
+  /** Counts and logs a skipped conversion. */
+  recordSkip: RecordSkip;
+  /** A store that could not take the conversion, for `/health` (lifecycle.ts). */
+  storeFailed: (error: StoreUnavailableError) => void;
 }
 
 /** A form field's first non-blank string value (a repeated field arrives as an array). */
@@ -59,13 +71,14 @@ function field(body: Record<string, unknown>, name: string): string | undefined 
 export function createFormMiddleware(
   options: FormMiddlewareOptions,
 ): (formOptions: FormOptions) => MiddlewareHandler<TwclidEnv> {
-  const { isStopping, originAllowed, rateLimited, body, responses } = options;
+  const { isStopping, originAllowed, ipLimited, noteProxyHeader, maxBody } = options;
+  const { recordSkip, storeFailed } = options;
   const csrfCheck = csrf({
     origin: (_origin, c) => originAllowed(c),
     secFetchSite: 'same-origin',
   });
 
-  /** Runs Hono's CSRF check; `true` when the post is cross-site and refused. */
+  /** Runs Hono's CSRF check; `true` when the post is cross-site. */
   const crossSite = async (c: Context): Promise<boolean> => {
     try {
       await csrfCheck(c, async () => {});
@@ -77,41 +90,44 @@ export function createFormMiddleware(
   };
 
   return function form(formOptions) {
-    const convert = formConversion(options, formOptions);
+    const { eventId, convert } = formConversion(options, formOptions);
+    const limited = formOptions.ipRateLimit === true;
+    const skip = (reason: FormSkipReason, detail: Record<string, unknown> = {}) => {
+      recordSkip(reason, { eventId, ...detail });
+      return { status: 'skipped', reason } as const;
+    };
+
+    /** The conversion of one post, or why there is none; never throws. */
+    async function attempt(c: Context<TwclidEnv>): Promise<ConversionResult> {
+      try {
+        noteProxyHeader(c);
+        if (isStopping()) return skip('stopping');
+        // Refusing a cross-site post is the app's csrf(); the kit only keeps
+        // such a post from becoming a conversion.
+        if (await crossSite(c)) return skip('cross_site');
+        if (limited && ipLimited(c)) return skip('rate_limited');
+        const read = await readFormBody(c, maxBody);
+        if (!read.ok) return skip(read.reason);
+        const result = await convert(c, read.body);
+        // Logged by field name only: the values are the visitor's.
+        if (result.status === 'invalid') {
+          recordSkip('invalid', { eventId, fields: result.issues.map((i) => i.field) });
+        } else if (result.status === 'skipped') recordSkip(result.reason, { eventId });
+        return result;
+      } catch (error) {
+        if (isStoreUnavailableError(error)) {
+          storeFailed(error);
+          return skip('store_unavailable');
+        }
+        // The error's name only: a message (from `map`, say) may quote the body.
+        return skip('error', { error: error instanceof Error ? error.name : typeof error });
+      }
+    }
+
     return async function twclidForm(c, next) {
       const type = c.req.header('content-type') ?? '';
       if (c.req.method !== 'POST' || !FORM_TYPE.test(type)) return next();
-      if (isStopping()) return responses.stopping(c);
-      if (await crossSite(c)) {
-        return responses.refuse(
-          c,
-          403,
-          'origin_not_allowed',
-          'Cross-site form posts are not accepted',
-          'origin',
-        );
-      }
-      const limited = rateLimited(c);
-      if (limited) return limited;
-      const response = await body.withBodyLimit(c, async () => {
-        // Hono caches the parsed body, so the app's handler can call parseBody() again.
-        let parsed: Record<string, unknown>;
-        try {
-          parsed = (await c.req.parseBody()) as Record<string, unknown>;
-        } catch {
-          // A multipart body without its boundary, or cut short: nobody can read it.
-          return responses.refuse(
-            c,
-            400,
-            'malformed_form',
-            'The form body could not be parsed',
-            'body',
-          );
-        }
-        c.set('conversion', await convert(c, parsed));
-        return undefined;
-      });
-      if (response) return response;
+      c.set('conversion', await attempt(c));
       await next();
     };
   };
@@ -121,8 +137,11 @@ export function createFormMiddleware(
 function formConversion(
   options: FormMiddlewareOptions,
   formOptions: FormOptions,
-): (c: Context<TwclidEnv>, body: Record<string, unknown>) => Promise<ConversionResult> {
-  const { intake, fromRequest, factsOf, honeypotField, logger } = options;
+): {
+  eventId: string;
+  convert: (c: Context<TwclidEnv>, body: Record<string, unknown>) => Promise<ConversionResult>;
+} {
+  const { intake, fromRequest, factsOf, honeypotField } = options;
   const eventId = options.allowList.match(formOptions.eventId);
   if (!eventId) {
     throw new ConfigError('eventId', `"${formOptions.eventId}" is not in the kit's events`);
@@ -137,13 +156,12 @@ function formConversion(
   // Parsed once here; every post of this form reuses it.
   const event = parseEventId(eventId);
   if (!event.ok) throw new ConfigError('eventId', `"${formOptions.eventId}" ${event.reason}`);
-  const invalid = (issues: ValidationIssue[]): ConversionResult => {
-    // The visitor's form post goes on; the conversion is logged by field name only.
-    logger.log('warn', 'form.invalid', { eventId, fields: issues.map((i) => i.field) });
-    return { status: 'invalid', issues };
-  };
+  const invalid = (issues: ValidationIssue[]): ConversionResult => ({ status: 'invalid', issues });
 
-  return async function convert(c, body) {
+  const convert = async (
+    c: Context<TwclidEnv>,
+    body: Record<string, unknown>,
+  ): Promise<ConversionResult> => {
     if (honeypotField !== undefined && field(body, honeypotField) !== undefined) {
       intake.counters.spam++;
       return { status: 'spam' };
@@ -165,6 +183,9 @@ function formConversion(
     // An eventId from `map` is the app's own choice, parsed like the form's.
     const mappedEvent = mapped.eventId === undefined ? event : parseEventId(String(mapped.eventId));
     if (!mappedEvent.ok) return invalid([{ field: 'eventId', message: mappedEvent.reason }]);
+    if (!options.allowList.allows(mappedEvent)) {
+      return { status: 'skipped', reason: 'event_not_allowed' };
+    }
     const input: KitConversionInput = { eventId, ...mapped, event: mappedEvent };
     const conversionId = field(body, f.conversionId);
     if (conversionId !== undefined) input.conversionId = conversionId.trim();
@@ -182,4 +203,5 @@ function formConversion(
     if (accepted.ok) return accepted.result;
     return invalid(accepted.issues);
   };
+  return { eventId, convert };
 }

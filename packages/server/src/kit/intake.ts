@@ -13,6 +13,7 @@ import {
 import type { Dispatcher } from '../dispatcher.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ValidationIssue } from '../x-types.ts';
+import type { FormSkipCounts } from './form-skips.ts';
 import type { FactsOf } from './request-facts.ts';
 import { checkTwclid, type Twclid } from './twclid.ts';
 import type { ConversionResult, KitStats } from './types.ts';
@@ -24,6 +25,8 @@ export interface Counters {
   suppressed: number;
   spam: number;
   rejected: number;
+  /** `kit.form()` posts let through without a conversion (form-skips.ts). */
+  formSkipped: number;
 }
 
 export type Queued = ConversionResult & { status: 'queued' };
@@ -41,6 +44,8 @@ export interface IntakeOptions {
 
 export interface Intake {
   readonly counters: Counters;
+  /** `counters.formSkipped` per reason. */
+  readonly formSkippedByReason: FormSkipCounts;
   /**
    * Builds, stores durably, then wakes the dispatcher; `{ ok: false, issues }`
    * when the input is invalid. The event and click IDs are taken as parsed;
@@ -54,9 +59,18 @@ export interface Intake {
 /** Creates the kit's intake and its counters. */
 export function createIntake(options: IntakeOptions): Intake {
   const { store, dispatcher, pixelId, account, now, dedupWindowMs, buildOptions } = options;
-  const counters: Counters = { accepted: 0, duplicates: 0, suppressed: 0, spam: 0, rejected: 0 };
+  const counters: Counters = {
+    accepted: 0,
+    duplicates: 0,
+    suppressed: 0,
+    spam: 0,
+    rejected: 0,
+    formSkipped: 0,
+  };
+  const formSkippedByReason: FormSkipCounts = {};
   return {
     counters,
+    formSkippedByReason,
     async accept(input, acceptOptions) {
       const built = buildCheckedConversion(
         input,
@@ -96,6 +110,7 @@ export function createIntake(options: IntakeOptions): Intake {
         lastSendAt: state.lastSendAt,
         pausedAccounts: state.paused,
         counters: { ...counters },
+        formSkippedByReason: { ...formSkippedByReason },
       };
     },
   };

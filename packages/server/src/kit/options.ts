@@ -19,6 +19,7 @@ import { consoleLogger } from '../logger.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ClientIpOptions } from '../safety/client-ip.ts';
 import type { Logger } from '../x-types.ts';
+import type { HealthDetails } from './health-route.ts';
 import type { TwclidKitOptions } from './types.ts';
 
 /** The click cookie the server writes: name, lifetime and (optional) domain. */
@@ -53,6 +54,8 @@ export interface ResolvedKitOptions {
   events: readonly string[];
   allowedOrigins: readonly string[];
   health: boolean;
+  /** What `GET /health` shows besides `{ status }` (health-route.ts). */
+  healthDetails: HealthDetails;
   script: boolean;
   autoStart: boolean;
 }
@@ -62,6 +65,39 @@ function requireText(value: unknown, name: string): string {
     throw new ConfigError(name, 'is required');
   }
   return value;
+}
+
+/** The shortest `healthDetails.token`: a random one of that length cannot be guessed. */
+export const HEALTH_TOKEN_MIN_LENGTH = 16;
+
+/** `healthDetails`, checked: a boolean, or a token of at least 16 characters. Default `false`. */
+function resolveHealthDetails(details: unknown): HealthDetails {
+  if (details === undefined || typeof details === 'boolean') return details ?? false;
+  const token = (details as { token?: unknown } | null)?.token;
+  if (typeof token !== 'string' || token.trim().length < HEALTH_TOKEN_MIN_LENGTH) {
+    throw new ConfigError(
+      'healthDetails',
+      `must be true, false or { token } with a random token of at least ${HEALTH_TOKEN_MIN_LENGTH} characters`,
+    );
+  }
+  return { token };
+}
+
+/** `eventSourceUrlParams`, checked: parameter names, each with at most a trailing `*`. */
+function urlParams(params: unknown): readonly string[] {
+  if (params === undefined) return [];
+  const ok =
+    Array.isArray(params) &&
+    params.every(
+      (p) => typeof p === 'string' && p !== '' && p !== '*' && !p.slice(0, -1).includes('*'),
+    );
+  if (!ok) {
+    throw new ConfigError(
+      'eventSourceUrlParams',
+      "must be a list of query parameter names, a trailing * for a prefix (e.g. ['utm_*'])",
+    );
+  }
+  return [...params];
 }
 
 /** Checks the options and fills in the defaults; throws `ConfigError` naming the field. */
@@ -137,6 +173,7 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
     events: options.events ?? [],
     allowedOrigins: options.allowedOrigins ?? [],
     health: options.health ?? true,
+    healthDetails: resolveHealthDetails(options.healthDetails),
     script: options.script ?? true,
     autoStart: options.autoStart ?? true,
   };

@@ -28,7 +28,31 @@ export type ConversionResult =
   /** The honeypot field was filled: not forwarded. */
   | { status: 'spam' }
   /** The form's data failed validation (form middleware only; the form post itself goes on). */
-  | { status: 'invalid'; issues: ValidationIssue[] };
+  | { status: 'invalid'; issues: ValidationIssue[] }
+  /** Something on the kit's side kept the form's conversion (form middleware only; the post goes on). */
+  | { status: 'skipped'; reason: FormSkipReason };
+
+/**
+ * Why `kit.form()` skipped a conversion and let the post through, counted in
+ * `KitStats.formSkippedByReason` and logged (`form.skipped`, at most once a
+ * minute per reason): `rate_limited` (the form's `ipRateLimit`), `body_too_large`
+ * (over `bodyLimit`), `malformed_body` (a multipart body without its boundary,
+ * or cut short), `cross_site` (the origin check; refusing the post is the app's
+ * `csrf()`'s job), `stopping` (shutdown began), `event_not_allowed` (`map`
+ * named an event not in the kit's `events`), `invalid` (the conversion data
+ * failed validation; `c.var.conversion` says which fields), `store_unavailable`
+ * (the store could not take it) and `error` (anything else the kit threw).
+ */
+export type FormSkipReason =
+  | 'rate_limited'
+  | 'body_too_large'
+  | 'malformed_body'
+  | 'cross_site'
+  | 'stopping'
+  | 'event_not_allowed'
+  | 'invalid'
+  | 'store_unavailable'
+  | 'error';
 
 /** Context variables the kit's middleware set (`c.get('twclid')`, `c.get('conversion')`). */
 export interface TwclidVariables {
@@ -124,6 +148,14 @@ export interface TwclidKitOptions {
   /** Serve `GET /health`. Default `true`. */
   health?: boolean;
   /**
+   * What `GET /health` shows besides `{ status }` (its 200/503 codes are the same either
+   * way). Default `false`: the route is public, so it answers `{ status }` only. `true`:
+   * the full stats to everyone (a demo, a private network); `{ token }`: to requests with
+   * `Authorization: Bearer <token>` (compared in constant time), `{ status }` to the rest.
+   * `kit.stats()` always returns everything.
+   */
+  healthDetails?: boolean | { token: string };
+  /**
    * Serve the browser script at `GET /twclid.js` (strong ETag; cached for a year
    * when requested as `twclid.js?v=${SCRIPT_VERSION}`, else for a day). Default `true`.
    */
@@ -152,6 +184,13 @@ export interface FormOptions {
   };
   /** Extra conversion data from the parsed body (value, currency, contents…). */
   map?: (body: Record<string, unknown>, c: Context) => Partial<ConversionInput>;
+  /**
+   * Count this form's posts against the kit's per-IP limit (`ipRateLimit`); a post over it
+   * is let through without a conversion (`skipped`, `rate_limited`), never refused.
+   * Default `false`: behind a proxy every visitor has one address, and a busy shop's
+   * checkouts would all share one bucket.
+   */
+  ipRateLimit?: boolean;
 }
 
 /** Input of `sendConversion`: `twclid`, IP and user agent default to the request's. */
@@ -165,14 +204,20 @@ export interface KitStats extends OutboxStats {
   lastDebugId: string | undefined;
   lastSendAt: number | undefined;
   pausedAccounts: { account: string; until: number; reason: string; status?: number }[];
-  /** Counters since start: accepted, duplicates, suppressed (GPC/opt-out), spam, rejected (4xx). */
+  /**
+   * Counters since start: accepted, duplicates, suppressed (GPC/opt-out), spam, rejected (4xx),
+   * formSkipped (`kit.form()` posts let through without a conversion).
+   */
   counters: {
     accepted: number;
     duplicates: number;
     suppressed: number;
     spam: number;
     rejected: number;
+    formSkipped: number;
   };
+  /** `counters.formSkipped` per reason (a reason that never happened is absent). */
+  formSkippedByReason: Partial<Record<FormSkipReason, number>>;
 }
 
 export interface TwclidKitMembers {
