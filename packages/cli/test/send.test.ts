@@ -8,6 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emulatorEnv, runCli } from './run-cli.ts';
 
 const d = EMULATOR_DEFAULTS;
+// A conversion time inside the 90-day window behind the real clock the CLI runs on:
+// yesterday, 10:00 UTC (docs/product.md, "Wire contract").
+const DAY_MS = 86_400_000;
+const YESTERDAY = new Date(Math.floor(Date.now() / DAY_MS - 1) * DAY_MS + 10 * 3_600_000);
 // docs/x-api.md §1 test vector (SHA-256 of "test@twitter.com" [REF12]).
 const TEST_TWITTER_SHA256 = 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149b6b6b50cced62';
 
@@ -44,7 +48,7 @@ describe('send', { timeout: 60_000 }, () => {
         '--currency',
         'usd',
         '--time',
-        '2026-11-28T10:00:00Z',
+        YESTERDAY.toISOString().replace('.000Z', 'Z'),
       ],
       { env: emulatorEnv(x.url) },
     );
@@ -56,7 +60,7 @@ describe('send', { timeout: 60_000 }, () => {
       hashedEmail: TEST_TWITTER_SHA256,
       ipAddress: '203.0.113.9',
       currency: 'USD',
-      conversionTime: '2026-11-28T10:00:00.000Z',
+      conversionTime: YESTERDAY.toISOString(),
     });
     // The same input through the route's builder gives the same phone hash.
     const built = buildConversion(

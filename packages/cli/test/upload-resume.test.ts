@@ -14,13 +14,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emulatorEnv, runCli, startCli, tempDir } from './run-cli.ts';
 
 const ROWS = 10_000;
+// Yesterday's date: conversion times inside the 90-day window behind the real
+// clock the CLI runs on (docs/product.md, "Wire contract").
+const DAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 function writeRows(file: string): void {
   const lines = ['email,phone,twclid,conversion_time,order_id,value,currency'];
   for (let i = 1; i <= ROWS; i++) {
     // Every other row has no order ID: it gets a derived conversion_id.
     lines.push(
-      `user${i}@example.com,,click${i},2026-11-28T10:${String(i % 60).padStart(2, '0')}:00Z,${i % 2 === 0 ? `ORD-${i}` : ''},${i}.00,USD`,
+      `user${i}@example.com,,click${i},${DAY}T10:${String(i % 60).padStart(2, '0')}:00Z,${i % 2 === 0 ? `ORD-${i}` : ''},${i}.00,USD`,
     );
   }
   writeFileSync(file, `${lines.join('\n')}\n`);

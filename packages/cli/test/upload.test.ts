@@ -26,18 +26,28 @@ const TEST_TWITTER_SHA256 = 'd360d510a224510f373931ce2d6215a799f5a9c1cef221b0149
 // The vector's +11234567890 is not a valid number, which the kit refuses to hash; a real one:
 const PHONE_SHA256 = createHash('sha256').update('+14155552671').digest('hex');
 
+// Conversion times the CLI takes on the real clock it runs on: inside the
+// 90-day window behind now (docs/product.md, "Wire contract"), at 10:00 UTC.
+const DAY_MS = 86_400_000;
+const daysAgoAt10 = (days: number) =>
+  new Date(Math.floor(Date.now() / DAY_MS - days) * DAY_MS + 10 * 3_600_000);
+/** Two days ago, 10:00 UTC, as a CSV writes it. */
+const RECENT = daysAgoAt10(2).toISOString().replace('.000Z', 'Z');
+/** Three days ago, 10:00 UTC: the time of the rows without an order ID. */
+const EARLIER = daysAgoAt10(3);
+
 const MIXED_CSV = [
   'Email Address,Phone Number,Click ID,Timestamp,Order ID,Value,Currency,Notes',
-  ' Test@Twitter.com ,+1 (415) 555-2671,23opevjt88psuo13lu8d020qkn,2026-11-28T10:00:00Z,A-1,20.00,USD,good',
-  'ann@example.com,,,2026-11-28T10:00:00.000Z,A-2,5,USD,good',
-  ',,,2026-11-28T10:00:00Z,A-3,5,USD,no identifier',
+  ` Test@Twitter.com ,+1 (415) 555-2671,23opevjt88psuo13lu8d020qkn,${RECENT},A-1,20.00,USD,good`,
+  `ann@example.com,,,${daysAgoAt10(2).toISOString()},A-2,5,USD,good`,
+  `,,,${RECENT},A-3,5,USD,no identifier`,
   'secret.person@example.com,,,yesterday,A-4,5,USD,bad time',
-  'bob@example.com,not-a-phone-555,,2026-11-28T10:00:00Z,A-5,5,USD,bad phone',
-  'carl@example.com,,,1764324000,,7.5,EUR,good (unix seconds; no order id)',
-  'dora@example.com,,,2026-11-28T10:00:00Z,A-7,1,XXX,bad currency',
+  `bob@example.com,not-a-phone-555,,${RECENT},A-5,5,USD,bad phone`,
+  `carl@example.com,,,${EARLIER.getTime() / 1000},,7.5,EUR,good (unix seconds; no order id)`,
+  `dora@example.com,,,${RECENT},A-7,1,XXX,bad currency`,
   '"multi',
-  'line@example.com",,,2026-11-28T10:00:00Z,A-8,1,USD,bad email spanning lines',
-  'erin@example.com,,,2026-11-28T10:00:00Z,A-9',
+  `line@example.com",,,${RECENT},A-8,1,USD,bad email spanning lines`,
+  `erin@example.com,,,${RECENT},A-9`,
   '',
 ].join('\n');
 
@@ -94,7 +104,7 @@ describe('upload --dry-run', { timeout: 60_000 }, () => {
     const file = join(dir, 'leads.jsonl');
     writeFileSync(
       file,
-      `${JSON.stringify({ event: 'tw-o8z6j-o87nf', email_address: 'a@example.com', timestamp: '2026-11-28T10:00:00Z' })}\n\n`,
+      `${JSON.stringify({ event: 'tw-o8z6j-o87nf', email_address: 'a@example.com', timestamp: RECENT })}\n\n`,
     );
     const run = await runCli(['upload', file, '--dry-run'], { env: emulatorEnv(x.url) });
     expect(run.code).toBe(0);
@@ -108,7 +118,7 @@ describe('upload --x-budget', { timeout: 60_000 }, () => {
     const file = join(tempDir(), 'leads.jsonl');
     writeFileSync(
       file,
-      `${JSON.stringify({ event: 'tw-o8z6j-o87nf', email_address: 'a@example.com', timestamp: '2026-11-28T10:00:00Z' })}\n`,
+      `${JSON.stringify({ event: 'tw-o8z6j-o87nf', email_address: 'a@example.com', timestamp: RECENT })}\n`,
     );
     return file;
   };
@@ -156,7 +166,7 @@ describe('upload', { timeout: 60_000 }, () => {
     expect(first?.hashedPhoneNumber).toBe(PHONE_SHA256);
     expect(first?.twclid).toBe('23opevjt88psuo13lu8d020qkn');
     // The row without an order ID got a derived, UUID-shaped conversion_id.
-    const derived = events.find((e) => e.conversionTime === '2025-11-28T10:00:00.000Z');
+    const derived = events.find((e) => e.conversionTime === EARLIER.toISOString());
     expect(derived?.conversionId).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
@@ -187,7 +197,7 @@ describe('upload', { timeout: 60_000 }, () => {
       JSON.stringify({
         event: 'o87nf',
         click_id: 'click-1',
-        timestamp: 1764324000000,
+        timestamp: EARLIER.getTime(),
         order_id: 'L-1',
         value: 12.5,
         currency: 'EUR',
@@ -198,7 +208,7 @@ describe('upload', { timeout: 60_000 }, () => {
       JSON.stringify({
         event: 'o87nf',
         email: 'x@example.com',
-        timestamp: '2026-11-28T10:00:00Z',
+        timestamp: RECENT,
         number_items: 0,
       }),
     ];
@@ -213,7 +223,7 @@ describe('upload', { timeout: 60_000 }, () => {
       twclid: 'click-1',
       currency: 'EUR',
       numberItems: 2,
-      conversionTime: '2025-11-28T10:00:00.000Z',
+      conversionTime: EARLIER.toISOString(),
     });
     const rejects = parse(readFileSync(`${file}.rejects.csv`, 'utf8')) as string[][];
     expect(rejects[0]).toEqual(['rejected_line', 'reject_reason', 'row']);
@@ -228,7 +238,7 @@ describe('upload', { timeout: 60_000 }, () => {
     const rows = ['email,event_id,conversion_time,order_id'];
     for (let i = 1; i <= 40; i++) {
       // Row 17 names an event this pixel does not have: only X can tell.
-      rows.push(`u${i}@example.com,${i === 17 ? 'zzzzz' : 'o87ne'},2026-11-28T10:00:00Z,B-${i}`);
+      rows.push(`u${i}@example.com,${i === 17 ? 'zzzzz' : 'o87ne'},${RECENT},B-${i}`);
     }
     writeFileSync(file, `${rows.join('\n')}\n`);
     const emu = await startEmulator({ port: 0, unknownEventStatus: 400 });
@@ -252,7 +262,7 @@ describe('upload', { timeout: 60_000 }, () => {
   it('stops with exit 1 and keeps the rows when X refuses the credentials', async () => {
     const dir = tempDir();
     const file = join(dir, 'orders.csv');
-    writeFileSync(file, 'email,conversion_time\na@example.com,2026-11-28T10:00:00Z\n');
+    writeFileSync(file, `email,conversion_time\na@example.com,${RECENT}\n`);
     const run = await runCli(['upload', file, '--event', 'o87ne'], {
       env: emulatorEnv(x.url, { X_ACCESS_TOKEN_SECRET: 'wrong' }),
     });
@@ -273,7 +283,7 @@ describe('upload', { timeout: 60_000 }, () => {
   it('names the missing variable and exits 2 without configuration', async () => {
     const dir = tempDir();
     const file = join(dir, 'orders.csv');
-    writeFileSync(file, 'email,conversion_time\na@example.com,2026-11-28T10:00:00Z\n');
+    writeFileSync(file, `email,conversion_time\na@example.com,${RECENT}\n`);
     const env = emulatorEnv(x.url);
     delete env.X_PIXEL_ID;
     const run = await runCli(['upload', file, '--event', 'o87ne'], { env });
