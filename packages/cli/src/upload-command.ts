@@ -32,7 +32,8 @@ Columns (CSV header or JSON Lines keys; case, spaces and hyphens ignored):
   field             also accepted as
 ${lines.join('\n')}
   email/phone may be raw (normalized and hashed like the live route) or SHA-256 hex.
-  conversion_time: ISO 8601 with a zone (2026-11-28T10:00:00Z) or Unix seconds/milliseconds.
+  conversion_time: ISO 8601 with a zone (2026-11-28T10:00:00Z) or Unix seconds/milliseconds,
+    within the last 90 days (X's longest attribution window); older rows are rejected.
   contents: a JSON array of {content_id, content_name, content_type, content_price, num_items}.
   Other columns are ignored.
 

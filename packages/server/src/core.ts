@@ -29,6 +29,11 @@ export type {
 } from './batch-delivery.ts';
 export { deliverBatch, halve, stepFor } from './batch-delivery.ts';
 export { conversionsUrl } from './client.ts';
+export {
+  CONVERSION_ID_MAX_LENGTH,
+  CONVERSION_TIME_MAX_AGE_MS,
+  CONVERSION_TIME_MAX_AHEAD_MS,
+} from './conversion-checks.ts';
 export { currencyCodes, isCurrencyCode } from './currency.ts';
 export type {
   Dispatcher,
@@ -63,6 +68,8 @@ export {
 } from './oauth1.ts';
 export type { ConversionOrigin } from './outbox.ts';
 export { dedupKey, shortEventId } from './outbox.ts';
+export type { PageUrl } from './page-url.ts';
+export { pageUrl } from './page-url.ts';
 export { describeOutcome, describeXError, describeXErrors } from './outcome-text.ts';
 export type { RateBudgetOptions } from './rate-budget.ts';
 export { createRateBudget } from './rate-budget.ts';
@@ -78,7 +85,7 @@ export { createRateLimiter } from './safety/rate-limit.ts';
 export type { SignedFetchOptions } from './signed-fetch.ts';
 export { signedFetch } from './signed-fetch.ts';
 export type { SerializedValue } from './value.ts';
-export { serializeValue } from './value.ts';
+export { serializeAmount, serializeValue, VALUE_MAX, VALUE_MAX_DIGITS } from './value.ts';
 export type { FieldSpec, ParsedWireEvent } from './wire-event.ts';
 export { CONTENT_FIELDS, CONVERSION_FIELDS, parseWireEvent } from './wire-event.ts';
 // ---------------------------------------------------------------- X's limits and answers

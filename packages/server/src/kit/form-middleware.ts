@@ -22,6 +22,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { ConfigError, isStoreUnavailableError, type StoreUnavailableError } from '../errors.ts';
 import { parseEventId } from '../event-id.ts';
+import { pageUrl } from '../page-url.ts';
 import type { EventAllowList } from '../safety/event-allow-list.ts';
 import type { OriginCheck } from '../safety/origin.ts';
 import type { ProxyHeaderCheck } from '../safety/proxy-warning.ts';
@@ -196,7 +197,11 @@ function formConversion(
     const twclid = fromField ?? mappedTwclid;
     if (twclid !== undefined) input.twclid = twclid;
     const referer = c.req.header('referer');
-    if (referer !== undefined && input.eventSourceUrl === undefined) input.eventSourceUrl = referer;
+    // A Referer that is no http(s) page is left out, not a reason to lose the
+    // conversion; its query and fragment are dropped when it is built (page-url.ts).
+    if (referer !== undefined && input.eventSourceUrl === undefined && pageUrl(referer).ok) {
+      input.eventSourceUrl = referer;
+    }
     const completed = fromRequest(c, input);
     if (!completed.ok) return invalid(completed.issues);
     const accepted = await intake.accept(completed.input, { checkShape: true });
