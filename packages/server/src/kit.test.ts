@@ -14,7 +14,7 @@ describe('twclidKit route', () => {
 
   it('GET /health reports depth and oldest pending age (overall and per account), delivered, dead, last debug_id and pauses', async () => {
     const { app, x } = setup({ healthDetails: true });
-    await post(app, '/tw/events', event({ conversion_id: 'h1' }));
+    await post(app, '/tw/events', event({ conversion_id: 'c0ffee00-0000-4000-8000-0000000000a1' }));
     await vi.advanceTimersByTimeAsync(1000);
     x.queue.push({
       ok: false,
@@ -22,7 +22,7 @@ describe('twclidKit route', () => {
       status: 401,
       errors: [{ code: 'UNAUTHORIZED_ACCESS', message: 'bad token' }],
     });
-    await post(app, '/tw/events', event({ conversion_id: 'h2' }));
+    await post(app, '/tw/events', event({ conversion_id: 'c0ffee00-0000-4000-8000-0000000000a2' }));
     await vi.advanceTimersByTimeAsync(1500);
     const res = await app.request(`${SITE}/tw/health`);
     expect(res.status).toBe(200);
@@ -57,7 +57,11 @@ describe('twclidKit route', () => {
     const result = await kit.shutdown({ timeoutMs: 1000 });
     expect(result).toEqual({ drained: true });
     expect(x.accepted).toHaveLength(1);
-    const late = await post(app, '/tw/events', event({ conversion_id: 'late' }));
+    const late = await post(
+      app,
+      '/tw/events',
+      event({ conversion_id: 'c0ffee00-0000-4000-8000-0000000000a3' }),
+    );
     expect(late.status).toBe(503);
     expect(await late.json()).toMatchObject({ error: { code: 'shutting_down' } });
   });

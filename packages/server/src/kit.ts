@@ -17,6 +17,7 @@
  */
 import { CAPTURE_PATH, EVENTS_PATH } from '@twclid-kit/browser/contract';
 import { Hono } from 'hono';
+import { ConfigError } from './errors.ts';
 import { createAfterResponse } from './kit/after-response.ts';
 import { createBodyReader } from './kit/body.ts';
 import { createCaptureRoute } from './kit/capture-route.ts';
@@ -108,6 +109,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     account,
     dedupWindowMs,
     buildOptions,
+    logger,
   });
   const responses = createResponses(intake.counters, o.maxBody);
   const factsOf = requestFacts({
@@ -141,6 +143,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
       factsOf,
       allowList,
       honeypotField,
+      signer: o.signer,
     }),
   );
   app.post(CAPTURE_PATH, createCaptureRoute({ guard, body, responses, factsOf, clickCookie }));
@@ -188,6 +191,15 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
     flush: () => dispatcher.flush(),
     drain: after.drain,
     scheduled: after.scheduled,
+    signConversionId(id) {
+      if (!o.signer) {
+        throw new ConfigError(
+          'signingSecret',
+          'is required to sign conversion IDs: pass signingSecret (TWCLID_KIT_SIGNING_SECRET), a random string of at least 32 characters',
+        );
+      }
+      return o.signer.sign(id);
+    },
     resume: (account) => dispatcher.resume(account),
     shutdown: lifecycle.shutdown,
     store,

@@ -110,17 +110,21 @@ async function site(overrides: Partial<TwclidKitOptions> = {}): Promise<Site> {
 }
 
 const capiCopies = () => x.state.stats().accepted.capi;
+// Conversion IDs of the browser's form: random (version 4) UUIDs, all the public route takes unsigned.
+const DUP = 'd0000000-0000-4000-8000-000000000001';
+const split = (i: number) => `5b000000-0000-4000-8000-00000000000${i}`;
 
 describe('twclidKit against the X emulator', () => {
   it("delivers an accepted event once, with the request's IP and UA; a duplicate is enqueued once", async () => {
     const s = await site();
-    const first = await s.post({ conversion_id: 'dup-1' });
+    const first = await s.post({ conversion_id: DUP });
     expect(first.status).toBe(202);
-    const again = await s.post({ conversion_id: 'dup-1' });
-    expect(await again.json()).toEqual({ conversion_id: 'dup-1', duplicate: true });
+    const again = await s.post({ conversion_id: DUP });
+    // The public answer to a repeat is the first one's (docs/product.md, Safety: Trust).
+    expect(await again.json()).toEqual({ conversion_id: DUP });
     await s.kit.flush();
     expect(capiCopies()).toBe(1);
-    const [group] = x.state.conversions({ conversionId: 'dup-1' });
+    const [group] = x.state.conversions({ conversionId: DUP });
     expect(group?.capi).toHaveLength(1);
     expect(JSON.stringify(group)).toContain('127.0.0.1');
     expect((await s.kit.stats()).delivered).toBe(1);
@@ -139,7 +143,7 @@ describe('twclidKit against the X emulator', () => {
   it('retries after a 5xx and the conversion is delivered (and counted) once', async () => {
     const s = await site();
     x.setFaults({ serverErrorRate: 1 });
-    await s.post({ conversion_id: 'retry-1' });
+    await s.post({ conversion_id: 'a0000000-0000-4000-8000-000000000001' });
     await s.kit.flush();
     expect(x.state.stats().faults.server_error).toBe(1);
     expect(await s.kit.stats()).toMatchObject({ pending: 1, delivered: 0 });
@@ -156,7 +160,7 @@ describe('twclidKit against the X emulator', () => {
     const s = await site();
     x.setFaults({ rateLimitRate: 1, retryAfterSeconds: 30 });
     s.clock.t = Date.now();
-    await s.post({ conversion_id: 'rl-1' });
+    await s.post({ conversion_id: 'a0000000-0000-4000-8000-000000000002' });
     await s.kit.flush();
     expect((await s.kit.stats()).pausedAccounts).toMatchObject([
       { account: EMULATOR_DEFAULTS.accountId, status: 429 },
@@ -177,19 +181,22 @@ describe('twclidKit against the X emulator', () => {
     // `zzzzz` passes the kit's allow-list but is no event of the emulator's pixel.
     const s = await site({ events: [PURCHASE, 'zzzzz'] });
     for (const [i, event] of [PURCHASE, PURCHASE, 'zzzzz', PURCHASE].entries()) {
-      expect((await s.post({ event_id: event, conversion_id: `split-${i}` })).status).toBe(202);
+      expect((await s.post({ event_id: event, conversion_id: split(i) })).status).toBe(202);
     }
     await s.kit.flush();
     expect(capiCopies()).toBe(3);
     const dead = await s.kit.store.deadLetters();
-    expect(dead.map((e) => e.conversion.conversion_id)).toEqual(['split-2']);
+    expect(dead.map((e) => e.conversion.conversion_id)).toEqual([split(2)]);
     expect(dead[0]?.lastError).toMatch(/^X rejected the conversion: \w+.*zzzzz/);
     expect(await s.kit.stats()).toMatchObject({ delivered: 3, dead: 1, pending: 0 });
   });
 
   it('does not forward an event under Sec-GPC: 1', async () => {
     const s = await site();
-    const res = await s.post({ conversion_id: 'gpc-1' }, { 'sec-gpc': '1' });
+    const res = await s.post(
+      { conversion_id: 'a0000000-0000-4000-8000-000000000003' },
+      { 'sec-gpc': '1' },
+    );
     expect(await res.json()).toEqual({ suppressed: true });
     await s.kit.flush();
     expect(x.state.stats().requests.capi).toBe(0);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BODY_LIMIT_DEFAULT } from '@twclid-kit/browser/contract';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -10,6 +11,7 @@ import {
   T0,
   TWCLID,
 } from '../../test/kit-fixtures.ts';
+import { ConfigError } from '../errors.ts';
 
 describe('twclidKit route', () => {
   beforeEach(() => {
@@ -57,12 +59,14 @@ describe('twclidKit route', () => {
     expect(res.status).toBe(202);
   });
 
-  it('enqueues a duplicate (event_id, conversion_id) once, in either event ID form', async () => {
+  it('enqueues a duplicate (event_id, conversion_id) once, in either event ID form, answering it as the first', async () => {
     const { app, store } = setup();
-    await post(app, '/tw/events', event());
+    const first = await post(app, '/tw/events', event());
     const again = await post(app, '/tw/events', event({ event_id: 'tw-o8z6j-o87ne' }));
-    expect(again.status).toBe(202);
-    expect(await again.json()).toEqual({ conversion_id: event().conversion_id, duplicate: true });
+    // The public answer never tells whether a key exists (docs/product.md, Safety: Trust).
+    expect(again.status).toBe(first.status);
+    expect(await again.text()).toBe(await first.text());
+    expect([...again.headers]).toEqual([...first.headers]);
     expect((await store.stats(Date.now())).pending).toBe(1);
   });
 
@@ -183,15 +187,17 @@ describe('twclidKit route', () => {
 
   it('allows the same origin and listed origins, rejects others and origin-less posts (403 origin)', async () => {
     const { app } = setup({ allowedOrigins: ['https://landing.example'] });
-    expect((await post(app, '/tw/events', event({ conversion_id: 'a' }))).status).toBe(202);
+    expect((await post(app, '/tw/events', event({ conversion_id: randomUUID() }))).status).toBe(
+      202,
+    );
     expect(
       (
-        await post(app, '/tw/events', event({ conversion_id: 'b' }), {
+        await post(app, '/tw/events', event({ conversion_id: randomUUID() }), {
           origin: 'https://landing.example',
         })
       ).status,
     ).toBe(202);
-    const evil = await post(app, '/tw/events', event({ conversion_id: 'c' }), {
+    const evil = await post(app, '/tw/events', event({ conversion_id: randomUUID() }), {
       origin: 'https://evil.example',
       'content-type': 'text/plain',
     });
@@ -202,7 +208,7 @@ describe('twclidKit route', () => {
     const none = await app.request(`${SITE}/tw/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(event({ conversion_id: 'd' })),
+      body: JSON.stringify(event({ conversion_id: randomUUID() })),
     });
     expect(none.status).toBe(403);
   });
@@ -249,7 +255,7 @@ describe('twclidKit route', () => {
     // Same-origin posts skip the CORS middleware: its headers on a finished response made
     // @hono/node-server build a full web Response for every event (bench/RESULTS.md).
     const { app } = setup({ allowedOrigins: ['https://landing.example'] });
-    const same = await post(app, '/tw/events', event({ conversion_id: 'same' }), {
+    const same = await post(app, '/tw/events', event({ conversion_id: randomUUID() }), {
       host: 'shop.example',
     });
     expect(same.status).toBe(202);
@@ -260,7 +266,7 @@ describe('twclidKit route', () => {
     ]) {
       expect(same.headers.get(name)).toBeNull();
     }
-    const listed = await post(app, '/tw/events', event({ conversion_id: 'listed' }), {
+    const listed = await post(app, '/tw/events', event({ conversion_id: randomUUID() }), {
       origin: 'https://landing.example',
     });
     expect(listed.status).toBe(202);
@@ -269,60 +275,62 @@ describe('twclidKit route', () => {
 
   it('rate-limits per IP, groups IPv6 by /56, and resets with the window', async () => {
     const { app } = setup({ ipRateLimit: { limit: 2, windowMs: 60_000 } });
-    const from = (ip: string, n: number) =>
-      post(app, '/tw/events', event({ conversion_id: `id-${ip}-${n}` }), { 'x-test-ip': ip });
-    expect((await from('2001:db8:1:2::1', 1)).status).toBe(202);
-    expect((await from('2001:db8:1:2:ffff::9', 2)).status).toBe(202);
+    const from = (ip: string) =>
+      post(app, '/tw/events', event({ conversion_id: randomUUID() }), { 'x-test-ip': ip });
+    expect((await from('2001:db8:1:2::1')).status).toBe(202);
+    expect((await from('2001:db8:1:2:ffff::9')).status).toBe(202);
     // Another /64 inside the same /56 is the same subscriber.
-    const third = await from('2001:db8:1:ff::3', 3);
+    const third = await from('2001:db8:1:ff::3');
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('60');
     expect(await third.json()).toMatchObject({ error: { code: 'rate_limited', field: 'ip' } });
     // Another /56 and another IPv4 address have their own allowance.
-    expect((await from('2001:db8:1:100::1', 4)).status).toBe(202);
-    expect((await from('198.51.100.2', 5)).status).toBe(202);
+    expect((await from('2001:db8:1:100::1')).status).toBe(202);
+    expect((await from('198.51.100.2')).status).toBe(202);
     vi.setSystemTime(T0 + 60_000);
-    expect((await from('2001:db8:1:2::1', 6)).status).toBe(202);
+    expect((await from('2001:db8:1:2::1')).status).toBe(202);
   });
 
   it('still honours the deprecated `rateLimit` alias of `ipRateLimit`; the new name wins', async () => {
     const old = setup({ rateLimit: { limit: 1 } });
-    const o1 = await post(old.app, '/tw/events', event({ conversion_id: 'o1' }));
-    const o2 = await post(old.app, '/tw/events', event({ conversion_id: 'o2' }));
+    const o1 = await post(old.app, '/tw/events', event({ conversion_id: randomUUID() }));
+    const o2 = await post(old.app, '/tw/events', event({ conversion_id: randomUUID() }));
     expect([o1.status, o2.status]).toEqual([202, 429]);
 
     const both = setup({ rateLimit: { limit: 1 }, ipRateLimit: { limit: 2 } });
     const statuses = [];
-    for (const id of ['b1', 'b2', 'b3']) {
-      statuses.push((await post(both.app, '/tw/events', event({ conversion_id: id }))).status);
+    for (let n = 0; n < 3; n++) {
+      statuses.push(
+        (await post(both.app, '/tw/events', event({ conversion_id: randomUUID() }))).status,
+      );
     }
     expect(statuses).toEqual([202, 202, 429]);
 
     // Off: one more request than the default per-IP allowance (60) still passes.
     const off = setup({ rateLimit: false });
     for (let n = 0; n <= 60; n++) {
-      expect((await post(off.app, '/tw/events', event({ conversion_id: `f${n}` }))).status).toBe(
-        202,
-      );
+      expect(
+        (await post(off.app, '/tw/events', event({ conversion_id: randomUUID() }))).status,
+      ).toBe(202);
     }
   });
 
   it('trusts X-Forwarded-For only when configured', async () => {
     const untrusted = setup({ getIp: undefined, ipRateLimit: { limit: 1 } });
-    const r1 = await post(untrusted.app, '/tw/events', event({ conversion_id: 'u1' }), {
+    const r1 = await post(untrusted.app, '/tw/events', event({ conversion_id: randomUUID() }), {
       'x-forwarded-for': '198.51.100.1',
     });
-    const r2 = await post(untrusted.app, '/tw/events', event({ conversion_id: 'u2' }), {
+    const r2 = await post(untrusted.app, '/tw/events', event({ conversion_id: randomUUID() }), {
       'x-forwarded-for': '198.51.100.2',
     });
     // Spoofed headers do not buy a fresh allowance.
     expect([r1.status, r2.status]).toEqual([202, 429]);
 
     const trusted = setup({ getIp: undefined, trustProxy: true, ipRateLimit: { limit: 1 } });
-    const t1 = await post(trusted.app, '/tw/events', event({ conversion_id: 't1' }), {
+    const t1 = await post(trusted.app, '/tw/events', event({ conversion_id: randomUUID() }), {
       'x-forwarded-for': '10.0.0.1, 198.51.100.1',
     });
-    const t2 = await post(trusted.app, '/tw/events', event({ conversion_id: 't2' }), {
+    const t2 = await post(trusted.app, '/tw/events', event({ conversion_id: randomUUID() }), {
       'x-forwarded-for': '10.0.0.1, 198.51.100.2',
     });
     expect([t1.status, t2.status]).toEqual([202, 202]);
@@ -338,10 +346,16 @@ describe('twclidKit route', () => {
 
   it('respects Sec-GPC: 1 and an explicit opt-out: 202 { suppressed: true }, not forwarded, counted', async () => {
     const { app, store, x, kit } = setup();
-    const gpc = await post(app, '/tw/events', event({ conversion_id: 'g1' }), { 'sec-gpc': '1' });
+    const gpc = await post(app, '/tw/events', event({ conversion_id: randomUUID() }), {
+      'sec-gpc': '1',
+    });
     expect(gpc.status).toBe(202);
     expect(await gpc.json()).toEqual({ suppressed: true });
-    const optOut = await post(app, '/tw/events', event({ conversion_id: 'g2', opt_out: true }));
+    const optOut = await post(
+      app,
+      '/tw/events',
+      event({ conversion_id: randomUUID(), opt_out: true }),
+    );
     expect(await optOut.json()).toEqual({ suppressed: true });
     await vi.advanceTimersByTimeAsync(5000);
     expect(x.calls).toHaveLength(0);
@@ -355,5 +369,78 @@ describe('twclidKit route', () => {
     expect(res.status).toBe(202);
     expect((await store.stats(Date.now())).pending).toBe(0);
     expect((await kit.stats()).counters.spam).toBe(1);
+  });
+});
+
+describe("the public route's conversion IDs (docs/product.md, Safety: Trust)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const SECRET = 'kit-test-secret-0123456789abcdefghij';
+  const stored = async (store: ReturnType<typeof setup>['store']) =>
+    store.claim({ pixelId: 'o8z6j', account: 'o8z6j', limit: 10, now: Date.now(), leaseMs: 1 });
+
+  it("refuses a predictable conversion_id (an order number) without the server's signature: 400 naming it", async () => {
+    const { app, store, kit } = setup({ signingSecret: SECRET });
+    const other = setup({ signingSecret: `${SECRET}-other` }).kit;
+    for (const sig of [
+      undefined,
+      'not-a-signature',
+      kit.signConversionId('order-1004'),
+      other.signConversionId('order-1003'),
+    ]) {
+      const res = await post(
+        app,
+        '/tw/events',
+        event({ conversion_id: 'order-1003', conversion_sig: sig, value: '0.01' }),
+      );
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { field: string; message: string } };
+      expect(body.error.field).toBe('conversion_id');
+      expect(body.error.message).toMatch(/random UUID/);
+      expect(body.error.message).toMatch(/kit\.signConversionId\(\)/);
+    }
+    expect((await store.stats(Date.now())).pending).toBe(0);
+  });
+
+  it('refuses every non-UUID conversion_id when the kit has no signing secret', async () => {
+    const { app } = setup();
+    const signed = setup({ signingSecret: SECRET }).kit.signConversionId('order-1003');
+    const res = await post(
+      app,
+      '/tw/events',
+      event({ conversion_id: 'order-1003', conversion_sig: signed }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { field: 'conversion_id' } });
+  });
+
+  it("accepts the app's own ID with its signature, stores it as a browser copy and never sends the signature", async () => {
+    const { app, store, kit, x } = setup({ signingSecret: SECRET });
+    const sig = kit.signConversionId('order-1003');
+    const res = await post(
+      app,
+      '/tw/events',
+      event({ conversion_id: 'order-1003', conversion_sig: sig }),
+    );
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ conversion_id: 'order-1003' });
+    const [row] = await stored(store);
+    expect(row?.origin).toBe('browser');
+    expect(JSON.stringify(row)).not.toContain(sig);
+    await vi.advanceTimersByTimeAsync(61_000);
+    expect(x.accepted.map((c) => c.conversion_id)).toEqual(['order-1003']);
+    expect(JSON.stringify(x.calls)).not.toContain(sig);
+  });
+
+  it('kit.signConversionId() needs signingSecret; a short secret fails at start-up naming it', () => {
+    const { kit } = setup();
+    expect(() => kit.signConversionId('order-1003')).toThrow(ConfigError);
+    expect(() => kit.signConversionId('order-1003')).toThrow(/^signingSecret: /);
+    expect(() => setup({ signingSecret: 'too-short' })).toThrow(/^signingSecret: .*32/);
   });
 });

@@ -3,6 +3,13 @@
  * `application/json` or as `text/plain` from `sendBeacon`. 202
  * `{ conversion_id }` once stored; `{ suppressed: true }` under GPC, an
  * opt-out or a filled honeypot.
+ *
+ * The route is public and unauthenticated (docs/product.md, "Safety (the
+ * server)", Trust): it takes a `conversion_id` only when nobody else can have
+ * chosen it first (a random UUID, or the app's own ID with the server's
+ * signature, `conversion-sig.ts`), stores its events as browser copies, which a
+ * server copy with the same key outranks, and answers a repeated post exactly
+ * like the first, so no one learns which keys exist.
  */
 import type { Handler } from 'hono';
 import { parseEventId } from '../event-id.ts';
@@ -10,6 +17,11 @@ import type { EventAllowList } from '../safety/event-allow-list.ts';
 import { reject } from '../safety/reject.ts';
 import { parseWireEvent } from '../wire-event.ts';
 import type { BodyReader } from './body.ts';
+import {
+  type ConversionSigner,
+  trustsConversionId,
+  UNTRUSTED_CONVERSION_ID,
+} from './conversion-sig.ts';
 import type { EndpointGuard } from './guards.ts';
 import type { FromRequest, Intake } from './intake.ts';
 import type { FactsOf } from './request-facts.ts';
@@ -26,6 +38,8 @@ export interface EventsRouteOptions {
   allowList: EventAllowList;
   /** A body field that humans leave empty; filled, the event is dropped as spam. Default: off. */
   honeypotField: string | undefined;
+  /** Verifies `conversion_sig` (the kit's `signingSecret`); without one only random UUIDs pass. */
+  signer: ConversionSigner | undefined;
 }
 
 /** Whether the honeypot field of a JSON body is filled (a bot filled every field). */
@@ -37,7 +51,7 @@ function trapped(body: unknown, field: string | undefined): boolean {
 
 /** Creates the events route handler. */
 export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEnv> {
-  const { guard, body, responses, intake, fromRequest, factsOf, allowList, honeypotField } =
+  const { guard, body, responses, intake, fromRequest, factsOf, allowList, honeypotField, signer } =
     options;
   return async function twclidEvents(c) {
     const refused = guard(c, 'This origin may not post events');
@@ -51,6 +65,13 @@ export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEn
       }
       const parsed = parseWireEvent(read.body);
       if (!parsed.ok) return responses.issues(c, parsed.issues, false);
+      if (!trustsConversionId(parsed.input.conversionId ?? '', parsed.conversionSig, signer)) {
+        return responses.issues(
+          c,
+          [{ field: 'conversion_id', message: UNTRUSTED_CONVERSION_ID }],
+          false,
+        );
+      }
       // The event ID is parsed here once; the allow-list and buildConversion take it as parsed.
       const event = parseEventId(parsed.input.eventId);
       if (!event.ok || !allowList.allows(event)) {
@@ -70,13 +91,10 @@ export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEn
       // field. Checked after GPC and opt-out, which suppress the event whatever it holds.
       const completed = fromRequest(c, { ...parsed.input, event });
       if (!completed.ok) return responses.issues(c, completed.issues, false);
-      const accepted = await intake.accept(completed.input);
+      const accepted = await intake.accept(completed.input, { origin: 'browser' });
       if (!accepted.ok) return responses.issues(c, accepted.issues, true);
-      const { conversionId, duplicate } = accepted.result;
-      return c.json(
-        { conversion_id: conversionId, ...(duplicate ? { duplicate: true } : {}) },
-        202,
-      );
+      // Never `duplicate`: whether a key exists is the merchant's business only.
+      return c.json({ conversion_id: accepted.result.conversionId }, 202);
     });
     return response ?? reject(c, 500, 'internal_error', 'No response');
   };

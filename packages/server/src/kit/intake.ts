@@ -11,8 +11,8 @@ import {
   type CheckedConversionInput,
 } from '../conversion.ts';
 import type { Dispatcher } from '../dispatcher.ts';
-import type { OutboxStore } from '../outbox.ts';
-import type { ValidationIssue } from '../x-types.ts';
+import type { ConversionOrigin, OutboxStore } from '../outbox.ts';
+import type { Logger, ValidationIssue } from '../x-types.ts';
 import type { FormSkipCounts } from './form-skips.ts';
 import type { FactsOf } from './request-facts.ts';
 import { checkTwclid, type Twclid } from './twclid.ts';
@@ -40,6 +40,17 @@ export interface IntakeOptions {
   now: () => number;
   dedupWindowMs: number;
   buildOptions: BuildConversionOptions;
+  logger: Logger;
+  /** Mints the `conversion_id` of a conversion that came without one. Default `crypto.randomUUID`. */
+  randomId?: () => string;
+}
+
+/** How a flow hands a conversion over: `checkShape` for app code's input, `origin` for who vouched. */
+export interface AcceptOptions {
+  /** Check the other fields' types first (app code's input). */
+  checkShape?: boolean;
+  /** Who vouched for the conversion: `'browser'` for the public events route. Default `'server'`. */
+  origin?: ConversionOrigin;
 }
 
 export interface Intake {
@@ -48,17 +59,20 @@ export interface Intake {
   readonly formSkippedByReason: FormSkipCounts;
   /**
    * Builds, stores durably, then wakes the dispatcher; `{ ok: false, issues }`
-   * when the input is invalid. The event and click IDs are taken as parsed;
-   * `checkShape` checks the other fields' types first (app code's input).
+   * when the input is invalid. The event and click IDs are taken as parsed.
+   * A conversion without a `conversion_id` gets a random one before it is
+   * stored, so a copy re-sent after a lost answer carries the same ID and X
+   * counts it once (docs/x-api.md §5).
    */
-  accept(input: CheckedConversionInput, options?: { checkShape?: boolean }): Promise<Accepted>;
+  accept(input: CheckedConversionInput, options?: AcceptOptions): Promise<Accepted>;
   /** The kit's `stats()`. */
   stats(stopping: boolean): Promise<KitStats>;
 }
 
 /** Creates the kit's intake and its counters. */
 export function createIntake(options: IntakeOptions): Intake {
-  const { store, dispatcher, pixelId, account, now, dedupWindowMs, buildOptions } = options;
+  const { store, dispatcher, pixelId, account, now, dedupWindowMs, buildOptions, logger } = options;
+  const randomId = options.randomId ?? (() => crypto.randomUUID());
   const counters: Counters = {
     accepted: 0,
     duplicates: 0,
@@ -68,6 +82,7 @@ export function createIntake(options: IntakeOptions): Intake {
     formSkipped: 0,
   };
   const formSkippedByReason: FormSkipCounts = {};
+  let warnedNoId = false;
   return {
     counters,
     formSkippedByReason,
@@ -77,12 +92,26 @@ export function createIntake(options: IntakeOptions): Intake {
         acceptOptions?.checkShape ? { ...buildOptions, checkShape: true } : buildOptions,
       );
       if (!built.ok) return { ok: false, issues: built.issues };
+      const conversion = built.conversion;
+      if (conversion.conversion_id === undefined) {
+        conversion.conversion_id = randomId();
+        if (!warnedNoId) {
+          warnedNoId = true;
+          // Once per kit: the kit's own ID keeps re-sends counted once, but only the
+          // app's ID, also given to the Pixel, lets X merge the two copies.
+          logger.log('warn', 'conversion.no_conversion_id', {
+            message:
+              'a conversion came without conversion_id; the kit gave it a random one. Pass the ID the page gave the Pixel so X counts the two copies once',
+          });
+        }
+      }
       const stored = await store.enqueue({
         pixelId,
         account,
-        conversion: built.conversion,
+        conversion,
         now: now(),
         dedupWindowMs,
+        ...(acceptOptions?.origin ? { origin: acceptOptions.origin } : {}),
       });
       if (stored.duplicate) counters.duplicates++;
       else {
@@ -93,7 +122,7 @@ export function createIntake(options: IntakeOptions): Intake {
         ok: true,
         result: {
           status: 'queued',
-          conversionId: built.conversion.conversion_id,
+          conversionId: conversion.conversion_id,
           duplicate: stored.duplicate,
           outboxId: stored.id,
         },

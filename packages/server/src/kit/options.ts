@@ -19,6 +19,11 @@ import { consoleLogger } from '../logger.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ClientIpOptions } from '../safety/client-ip.ts';
 import type { Logger } from '../x-types.ts';
+import {
+  type ConversionSigner,
+  createConversionSigner,
+  SIGNING_SECRET_MIN_LENGTH,
+} from './conversion-sig.ts';
 import type { HealthDetails } from './health-route.ts';
 import type { TwclidKitOptions } from './types.ts';
 
@@ -51,6 +56,8 @@ export interface ResolvedKitOptions {
   cookie: ClickCookieSettings;
   buildOptions: BuildConversionOptions;
   honeypotField: string | undefined;
+  /** Signs and verifies an app's own conversion IDs (`signingSecret`); none without a secret. */
+  signer: ConversionSigner | undefined;
   events: readonly string[];
   allowedOrigins: readonly string[];
   health: boolean;
@@ -98,6 +105,18 @@ function urlParams(params: unknown): readonly string[] {
     );
   }
   return [...params];
+}
+
+/** The signer of `signingSecret`, checked: a string of at least 32 characters. */
+function resolveSigner(secret: unknown): ConversionSigner | undefined {
+  if (secret === undefined) return undefined;
+  if (typeof secret !== 'string' || secret.length < SIGNING_SECRET_MIN_LENGTH) {
+    throw new ConfigError(
+      'signingSecret',
+      `must be a random string of at least ${SIGNING_SECRET_MIN_LENGTH} characters (TWCLID_KIT_SIGNING_SECRET)`,
+    );
+  }
+  return createConversionSigner(secret);
 }
 
 /** Checks the options and fills in the defaults; throws `ConfigError` naming the field. */
@@ -170,6 +189,7 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
       ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
     },
     honeypotField: options.honeypotField,
+    signer: resolveSigner(options.signingSecret),
     events: options.events ?? [],
     allowedOrigins: options.allowedOrigins ?? [],
     health: options.health ?? true,

@@ -53,7 +53,7 @@ const json = (body: unknown, extra: Record<string, string> = {}) => ({
 });
 const event = (twclid: unknown) => ({
   event_id: 'o87ne',
-  conversion_id: 'order-1',
+  conversion_id: 'c0ffee00-0000-4000-8000-000000000001',
   email: 'test@twitter.com',
   twclid,
 });

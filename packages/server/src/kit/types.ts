@@ -133,6 +133,13 @@ export interface TwclidKitOptions {
    * helpers do on Node, Bun, Deno and Workers, without importing them.
    */
   getConnInfo?: GetConnInfo;
+  /**
+   * The secret `kit.signConversionId()` signs an app's own conversion IDs with (an order
+   * number a page gives the Pixel), so the public `/events` route accepts them; at least 32
+   * characters. `configFromEnv()` reads it from `TWCLID_KIT_SIGNING_SECRET`. Default: none
+   * (the route takes random UUIDs only, and `signConversionId()` throws).
+   */
+  signingSecret?: string;
   /** A form/JSON field that humans leave empty; when filled the conversion is dropped as spam. Default: off. */
   honeypotField?: string;
   /** Honour `Sec-GPC: 1` (Global Privacy Control) by not forwarding. Default `true`. */
@@ -244,6 +251,13 @@ export interface TwclidKitMembers {
     env: unknown,
     ctx: { waitUntil(promise: Promise<unknown>): void },
   ): Promise<void>;
+  /**
+   * The signature (`conversion_sig`) of an app's own `conversion_id`, e.g. an order number:
+   * a page that fires the Pixel with that ID passes both to `twclidKit.track()`, and the
+   * public `/events` route accepts the ID only with it. Throws `ConfigError` naming
+   * `signingSecret` when the kit has none.
+   */
+  signConversionId(id: string): string;
   /** Lifts a 401/403/404/429 pause of an account. */
   resume(account: string): void;
   /** Stops intake (the route answers 503), flushes within `timeoutMs` (default 10 s), closes the store. */
