@@ -187,6 +187,7 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
       pixelId,
       now,
       ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
+      eventSourceUrlParams: urlParams(options.eventSourceUrlParams),
     },
     honeypotField: options.honeypotField,
     signer: resolveSigner(options.signingSecret),

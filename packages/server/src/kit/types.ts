@@ -152,6 +152,13 @@ export interface TwclidKitOptions {
   cookie?: { name?: string; days?: number; domain?: string };
   /** Phone country for numbers written without `+<code>` (e.g. `US`). Default: none (such numbers are rejected). */
   defaultCountry?: CountryCode;
+  /**
+   * Query parameters a conversion's page URL (`event_source_url`, or a form post's
+   * `Referer`) keeps when stored and sent to X; a trailing `*` is a prefix (`['utm_*']`).
+   * Default: none. The rest of the query string, the fragment and any credentials are
+   * dropped, since they often carry personal data (`?email=…&reset_token=…`).
+   */
+  eventSourceUrlParams?: readonly string[];
   /** Serve `GET /health`. Default `true`. */
   health?: boolean;
   /**
