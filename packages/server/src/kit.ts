@@ -20,6 +20,7 @@ import { Hono } from 'hono';
 import { ConfigError } from './errors.ts';
 import { createAfterResponse } from './kit/after-response.ts';
 import { createBodyReader } from './kit/body.ts';
+import { createBrowserBacklog } from './kit/browser-backlog.ts';
 import { createCaptureRoute } from './kit/capture-route.ts';
 import { createClickCookie } from './kit/click-cookie.ts';
 import { crossOriginCors } from './kit/cors.ts';
@@ -92,7 +93,10 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const originAllowed = createOriginCheck(o.allowedOrigins, o.proxied);
   const limiter =
     o.ipRateLimit === false ? undefined : createRateLimiter({ ...o.ipRateLimit, now });
-  const dispatcher = createKitDispatcher(options, { store, logger, now });
+  const dispatcher = createKitDispatcher(options, {
+    ...{ store, logger, now },
+    browserShare: o.browserShare,
+  });
   const { retainDeliveredMs, timers } = o;
   const lifecycle = createLifecycle({ dispatcher, store, timers, now, logger, retainDeliveredMs });
   const { isStopping } = lifecycle;
@@ -144,6 +148,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
       allowList,
       honeypotField,
       signer: o.signer,
+      backlog: createBrowserBacklog({ store, limit: o.browserBacklog, now, logger }),
     }),
   );
   app.post(CAPTURE_PATH, createCaptureRoute({ guard, body, responses, factsOf, clickCookie }));

@@ -17,6 +17,7 @@ import type { EventAllowList } from '../safety/event-allow-list.ts';
 import { reject } from '../safety/reject.ts';
 import { parseWireEvent } from '../wire-event.ts';
 import type { BodyReader } from './body.ts';
+import type { BrowserBacklog } from './browser-backlog.ts';
 import {
   type ConversionSigner,
   trustsConversionId,
@@ -40,6 +41,8 @@ export interface EventsRouteOptions {
   honeypotField: string | undefined;
   /** Verifies `conversion_sig` (the kit's `signingSecret`); without one only random UUIDs pass. */
   signer: ConversionSigner | undefined;
+  /** The bound on undelivered browser events: past it, 503 `backlog_full` (browser-backlog.ts). */
+  backlog?: BrowserBacklog;
 }
 
 /** Whether the honeypot field of a JSON body is filled (a bot filled every field). */
@@ -53,6 +56,7 @@ function trapped(body: unknown, field: string | undefined): boolean {
 export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEnv> {
   const { guard, body, responses, intake, fromRequest, factsOf, allowList, honeypotField, signer } =
     options;
+  const { backlog } = options;
   return async function twclidEvents(c) {
     const refused = guard(c, 'This origin may not post events');
     if (refused) return refused;
@@ -91,8 +95,11 @@ export function createEventsRoute(options: EventsRouteOptions): Handler<TwclidEn
       // field. Checked after GPC and opt-out, which suppress the event whatever it holds.
       const completed = fromRequest(c, { ...parsed.input, event });
       if (!completed.ok) return responses.issues(c, completed.issues, false);
+      // Checked once the post is valid, so bad input still gets its 400.
+      if (backlog && (await backlog.full())) return backlog.refuse(c);
       const accepted = await intake.accept(completed.input, { origin: 'browser' });
       if (!accepted.ok) return responses.issues(c, accepted.issues, true);
+      if (!accepted.result.duplicate) backlog?.added();
       // Never `duplicate`: whether a key exists is the merchant's business only.
       return c.json({ conversion_id: accepted.result.conversionId }, 202);
     });

@@ -14,11 +14,13 @@ import {
   IP_RATE_WINDOW_MS_DEFAULT,
 } from '../defaults.ts';
 import { defaultTimers, type Timers } from '../dispatcher.ts';
+import { BROWSER_SHARE_DEFAULT } from '../dispatcher-share.ts';
 import { ConfigError } from '../errors.ts';
 import { consoleLogger } from '../logger.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ClientIpOptions } from '../safety/client-ip.ts';
 import type { Logger } from '../x-types.ts';
+import { BROWSER_BACKLOG_DEFAULT } from './browser-backlog.ts';
 import {
   type ConversionSigner,
   createConversionSigner,
@@ -65,6 +67,10 @@ export interface ResolvedKitOptions {
   healthDetails: HealthDetails;
   script: boolean;
   autoStart: boolean;
+  /** The browser share of X's budget, 0 < share ≤ 1 (dispatcher-share.ts). */
+  browserShare: number;
+  /** Undelivered browser events at which `/events` answers 503 (browser-backlog.ts). */
+  browserBacklog: number;
 }
 
 function requireText(value: unknown, name: string): string {
@@ -197,5 +203,28 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
     healthDetails: resolveHealthDetails(options.healthDetails),
     script: options.script ?? true,
     autoStart: options.autoStart ?? true,
+    ...resolveBrowserBounds(options),
   };
+}
+
+/** `browserShare` and `browserBacklog`, checked (docs/product.md "Safety (the server)"). */
+function resolveBrowserBounds(options: TwclidKitOptions): {
+  browserShare: number;
+  browserBacklog: number;
+} {
+  const browserShare = options.browserShare ?? BROWSER_SHARE_DEFAULT;
+  if (typeof browserShare !== 'number' || !(browserShare > 0 && browserShare <= 1)) {
+    throw new ConfigError(
+      'browserShare',
+      `must be a number above 0 and at most 1 (the share of X's budget browser events may use); got ${String(browserShare)}`,
+    );
+  }
+  const browserBacklog = options.browserBacklog ?? BROWSER_BACKLOG_DEFAULT;
+  if (!(Number.isInteger(browserBacklog) && browserBacklog > 0)) {
+    throw new ConfigError(
+      'browserBacklog',
+      `must be a positive whole number of events; got ${String(browserBacklog)}`,
+    );
+  }
+  return { browserShare, browserBacklog };
 }

@@ -89,6 +89,20 @@ export interface TwclidKitOptions {
    * Default: `X_BUDGET_DEFAULT` (60,000) per rolling 15 min. Not the per-IP limit (`ipRateLimit`).
    */
   budget?: RateBudget;
+  /**
+   * The share of X's budget (`budget`) that events posted to the public `/events` route may
+   * use, over the same window: 0 < share ≤ 1. Default 0.5. Conversions vouched for by the
+   * server (`form()`, `sendConversion()`) are sent first and may use the whole budget, so a
+   * flood of browser posts never delays them (docs/product.md, "Safety (the server)").
+   */
+  browserShare?: number;
+  /**
+   * Browser events (from `/events`) waiting for delivery at which `/events` answers 503
+   * `backlog_full` with `Retry-After` until some are sent. Nothing stored is dropped, and
+   * `form()` and `sendConversion()` are never refused for it. Default 60,000 (X's budget
+   * for 15 minutes).
+   */
+  browserBacklog?: number;
   /** Retry policy tuning for `decideRetry` (attempts, elapsed time, backoff). */
   retry?: RetryPolicy;
   /** Replaces the retry policy altogether. */

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { event, post, setup, T0, TWCLID } from '../../test/kit-fixtures.ts';
+import { createRateBudget } from '../rate-budget.ts';
+
+/** X's budget scaled down to 10 events a minute, told to the kit. */
+const scaled = () => createRateBudget({ limit: 10, windowMs: 60_000, now: Date.now });
+
+async function flood(app: Parameters<typeof post>[0], n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await post(app, '/tw/events', event({ conversion_id: randomUUID() }));
+    expect(res.status).toBe(202);
+  }
+}
+
+describe("the kit's browser share of X's budget", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('lets browser posts use half of the given budget by default, server conversions the rest', async () => {
+    const { app, kit, x } = setup({ budget: scaled(), autoStart: false });
+    app.post('/pay', async (c) =>
+      c.json(await kit.sendConversion(c, { eventId: 'o87ne', twclid: TWCLID })),
+    );
+    await flood(app, 20);
+    const server: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      server.push(
+        ((await (await post(app, '/pay', {})).json()) as { conversionId: string }).conversionId,
+      );
+    }
+    await kit.start();
+    await kit.flush();
+    const sent = x.accepted.map((c) => c.conversion_id);
+    // The 3 server conversions first, then 5 of the 20 browser posts (half of 10).
+    expect(sent.slice(0, 3)).toEqual(server);
+    expect(sent).toHaveLength(8);
+    expect((await kit.stats()).pending).toBe(15);
+  });
+
+  it('browserShare: 1 lets browser posts use the whole budget', async () => {
+    const { app, kit, x } = setup({ budget: scaled(), browserShare: 1, autoStart: false });
+    await flood(app, 20);
+    await kit.start();
+    await kit.flush();
+    expect(x.accepted).toHaveLength(10);
+  });
+
+  it('scales the share of a budget that does not tell its limits from X’s default', async () => {
+    const { limits: _, ...limitless } = scaled();
+    const { app, kit, x } = setup({ budget: limitless, autoStart: false });
+    await flood(app, 20);
+    await kit.start();
+    await kit.flush();
+    // 30,000 of X's 60,000 for browser posts: the 10 of the budget itself bind.
+    expect(x.accepted).toHaveLength(10);
+  });
+});
