@@ -22,6 +22,14 @@ export interface KitServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   port?: number;
   logFile?: string;
+  /** Trust one proxy hop: each request's address is its `X-Forwarded-For`. */
+  trustProxy?: boolean;
+  /** Keep the kit's per-IP limit on `/events` (off by default: a load generator has one address). */
+  ipRateLimit?: boolean;
+  browserShare?: number;
+  browserBacklog?: number;
+  /** The merchant's own routes: `POST /checkout` (`kit.form()`) and `POST /api/pay` (`sendConversion()`). */
+  shopRoutes?: boolean;
 }
 
 export type ServerChild = Child<{ ready: true; port: number }>;
@@ -40,9 +48,14 @@ export function startKitServer(options: KitServerOptions): Promise<ServerChild> 
     ['--retry-base-ms', options.retryBaseMs],
     ['--batch-size', options.batchSize],
     ['--port', options.port],
+    ['--browser-share', options.browserShare],
+    ['--browser-backlog', options.browserBacklog],
   ];
   for (const [flag, value] of numeric) if (value !== undefined) args.push(flag, String(value));
   if (options.logLevel) args.push('--log-level', options.logLevel);
+  if (options.trustProxy) args.push('--trust-proxy');
+  if (options.ipRateLimit) args.push('--ip-rate-limit');
+  if (options.shopRoutes) args.push('--shop-routes');
   if (options.allowedOrigins) args.push('--allowed-origins', options.allowedOrigins.join(','));
   return startTsChild(path.join(SERVERS_DIR, 'kit-server.ts'), {
     args,

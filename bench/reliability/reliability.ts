@@ -8,6 +8,7 @@
  *   npm run test:reliability -- --events 2000 --crash-events 2000 --kills 5 --bad 3000 --only faults,crash
  *   npm run test:reliability -- --only postgres-chaos   # 3 instances on one PostgreSQL (Debian's postgresql)
  *   npm run test:reliability -- --only cluster          # 3 processes on one SQLite file (cluster mode)
+ *   npm run test:reliability -- --only junk-flood       # junk at 10× X's budget rate while real conversions arrive
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,7 @@ import type { ScenarioContext } from './context.ts';
 import { crashScenario } from './crash.ts';
 import { faultsScenario } from './faults.ts';
 import { hygieneScenario } from './hygiene.ts';
+import { type JunkFloodFigures, junkFloodScenario } from './junk-flood.ts';
 import { postgresChaosScenario } from './postgres-chaos.ts';
 
 const PRESETS = {
@@ -34,6 +36,7 @@ const PRESETS = {
     bad: 10_000,
     pgEvents: 10_000,
     clusterEvents: 10_000,
+    junkFloodSeconds: 60,
   },
   ci: {
     events: 1_000,
@@ -42,9 +45,18 @@ const PRESETS = {
     bad: 1_000,
     pgEvents: 1_000,
     clusterEvents: 1_000,
+    junkFloodSeconds: 12,
   },
 } as const;
-const SCENARIOS = ['faults', 'crash', 'bad-input', 'postgres-chaos', 'cluster', 'hygiene'] as const;
+const SCENARIOS = [
+  'faults',
+  'crash',
+  'bad-input',
+  'postgres-chaos',
+  'cluster',
+  'junk-flood',
+  'hygiene',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -56,6 +68,7 @@ const { values: args } = parseArgs({
     bad: { type: 'string' },
     'pg-events': { type: 'string' },
     'cluster-events': { type: 'string' },
+    'junk-flood-seconds': { type: 'string' },
     seed: { type: 'string', default: '20261129' },
     only: { type: 'string' },
     record: { type: 'boolean' },
@@ -71,7 +84,14 @@ if (args.preset !== 'full' && args.preset !== 'ci')
   fail(`--preset must be full or ci, got ${args.preset}`);
 const preset = PRESETS[args.preset as keyof typeof PRESETS];
 const size = (
-  name: 'events' | 'crash-events' | 'kills' | 'bad' | 'pg-events' | 'cluster-events',
+  name:
+    | 'events'
+    | 'crash-events'
+    | 'kills'
+    | 'bad'
+    | 'pg-events'
+    | 'cluster-events'
+    | 'junk-flood-seconds',
   fallback: number,
 ): number => {
   const raw = args[name];
@@ -87,6 +107,7 @@ const sizes = {
   bad: size('bad', preset.bad),
   pgEvents: size('pg-events', preset.pgEvents),
   clusterEvents: size('cluster-events', preset.clusterEvents),
+  junkFloodSeconds: size('junk-flood-seconds', preset.junkFloodSeconds),
 };
 const seed = Number(args.seed);
 if (!Number.isInteger(seed)) fail('--seed must be an integer');
@@ -113,6 +134,7 @@ const ctx = (scenario: Scenario): ScenarioContext => ({
 const shared = { pii: new Set<string>(), artifacts: new Set<string>() };
 const durations: Partial<Record<Scenario, number>> = {};
 const clusterFigures: Partial<ClusterFigures> = {};
+const junkFigures: Partial<JunkFloodFigures> = {};
 
 const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
   faults: (c) =>
@@ -153,6 +175,26 @@ const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
         timeoutMs: Math.max(180_000, sizes.clusterEvents * 50),
       },
       clusterFigures,
+    ),
+  // X's budget scaled to 40 events / 8 s (5 a second), so junk at 10× that (50 posts a
+  // second from 100 addresses) stays within what the kit's intake takes on a loaded
+  // 2-core machine; real conversions at 1.5 a second (12 a window, beside the browser
+  // share's 20); the browser backlog bounded at one window's budget, so the 503 answers
+  // show up and the rest drains within seconds.
+  'junk-flood': (c) =>
+    junkFloodScenario(
+      c,
+      {
+        limit: 40,
+        windowMs: 8000,
+        floodMs: sizes.junkFloodSeconds * 1000,
+        junkFactor: 10,
+        addresses: 100,
+        realPerSecond: 1.5,
+        browserBacklog: 40,
+        timeoutMs: Math.max(120_000, sizes.junkFloodSeconds * 4000),
+      },
+      junkFigures,
     ),
 };
 
@@ -240,7 +282,8 @@ if (record) {
               },
             ]
           : [],
-      ),
+      )
+      .concat(only.has('junk-flood') ? junkFloodResultFigures(junkFigures) : []),
     verdicts,
     notes: failed.map((r) => `failed: ${r.scenario}: ${r.name} (${r.detail.split('\n')[0]})`),
   });
@@ -252,3 +295,20 @@ console.log(
 );
 console.log(summaryLine(results));
 process.exitCode = failed.length === 0 ? 0 : 1;
+
+/** The junk-flood figures for bench/results (-1: the scenario ended before measuring it). */
+function junkFloodResultFigures(f: Partial<JunkFloodFigures>) {
+  return [
+    { name: 'junk-flood: junk posts offered', value: f.junkOffered ?? -1, unit: '' },
+    { name: 'junk-flood: junk posts per second', value: f.junkRate ?? -1, unit: '/s' },
+    { name: 'junk-flood: junk acknowledged (202)', value: f.junkAccepted ?? -1, unit: '' },
+    { name: 'junk-flood: junk refused 503 backlog_full', value: f.junkBacklogFull ?? -1, unit: '' },
+    { name: 'junk-flood: junk refused 429 (per-IP limit)', value: f.junkIpLimited ?? -1, unit: '' },
+    { name: 'junk-flood: real conversions', value: f.real ?? -1, unit: '' },
+    { name: 'junk-flood: real conversions lost', value: f.realLost ?? -1, unit: '' },
+    { name: 'junk-flood: real accepted → at X, p95', value: f.latencyP95Ms ?? -1, unit: 'ms' },
+    { name: 'junk-flood: real accepted → at X, max', value: f.latencyMaxMs ?? -1, unit: 'ms' },
+    { name: 'junk-flood: most browser events in a window', value: f.browserPeak ?? -1, unit: '' },
+    { name: 'junk-flood: 429s at X', value: f.rateLimited ?? -1, unit: '' },
+  ];
+}

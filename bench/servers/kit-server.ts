@@ -10,6 +10,12 @@
  *     [--store sqlite --db /tmp/outbox.db] [--no-deliver] [--port 0] [--batch-size 500]
  *     [--store postgres --pg-url postgres://… --pg-schema s] (X's budget then shared through Postgres)
  *     [--allowed-origins https://shop.example] [--timeout-ms 2000] [--flush-ms 1000] [--budget-limit N --budget-window-ms N] [--retry-base-ms N]
+ *     [--trust-proxy] [--ip-rate-limit] [--browser-share 0.5] [--browser-backlog N] [--shop-routes]
+ *
+ * `--shop-routes` adds the merchant's own routes of the junk-flood scenario:
+ * `POST /checkout` behind `kit.form()` (flow A; answers the form's
+ * `c.var.conversion`) and `POST /api/pay` calling `kit.sendConversion()` (flow
+ * C; JSON `{ order_id, twclid, email, value }`, answers its result).
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -20,6 +26,7 @@ import {
   createXClient,
   memoryOutbox,
   type OutboxStore,
+  type TwclidEnv,
   twclidKit,
   type XAuth,
 } from '@twclid-kit/server';
@@ -45,6 +52,11 @@ const { values } = parseArgs({
     'batch-size': { type: 'string' },
     'allowed-origins': { type: 'string', default: BENCH_ORIGIN },
     'log-level': { type: 'string', default: 'info' },
+    'trust-proxy': { type: 'boolean', default: false },
+    'ip-rate-limit': { type: 'boolean', default: false },
+    'browser-share': { type: 'string' },
+    'browser-backlog': { type: 'string' },
+    'shop-routes': { type: 'boolean', default: false },
   },
 });
 
@@ -93,6 +105,8 @@ const budgetWindowMs = optionalNumber('budget-window-ms');
 const flushMs = optionalNumber('flush-ms');
 const retryBaseMs = optionalNumber('retry-base-ms');
 const batchSize = optionalNumber('batch-size');
+const browserShare = optionalNumber('browser-share');
+const browserBacklog = optionalNumber('browser-backlog');
 const level = values['log-level'];
 if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') {
   fail(`--log-level must be debug, info, warn or error, got ${level}`);
@@ -107,8 +121,12 @@ const kit = twclidKit({
   // Comma-separated; '' allows only the server's own origin.
   allowedOrigins: (values['allowed-origins'] ?? '').split(',').filter((o) => o !== ''),
   // Every request of a load generator comes from 127.0.0.1: a per-IP limit would
-  // measure the limiter, not the route.
-  ipRateLimit: false,
+  // measure the limiter, not the route. `--ip-rate-limit` keeps the kit's default
+  // (with `--trust-proxy`, per X-Forwarded-For address).
+  ipRateLimit: values['ip-rate-limit'] ? {} : false,
+  ...(values['trust-proxy'] ? { trustProxy: 1 } : {}),
+  ...(browserShare !== undefined ? { browserShare } : {}),
+  ...(browserBacklog !== undefined ? { browserBacklog } : {}),
   defaultCountry: 'US',
   autoStart: !values['no-deliver'],
   logger: consoleLogger({ level }),
@@ -132,8 +150,24 @@ function budgetOf(outbox: OutboxStore) {
   return outbox.rateBudget ? outbox.rateBudget(options) : createRateBudget(options);
 }
 
-const app = new Hono();
+const app = new Hono<TwclidEnv>();
 app.route('/tw', kit);
+if (values['shop-routes']) {
+  const eventId = d.events.purchase.id;
+  app.post('/checkout', kit.form({ eventId }), (c) => c.json(c.var.conversion ?? null));
+  app.post('/api/pay', async (c) => {
+    const body = (await c.req.json()) as Record<string, string>;
+    return c.json(
+      await kit.sendConversion(c, {
+        eventId,
+        ...(body.order_id ? { conversionId: body.order_id } : {}),
+        ...(body.twclid ? { twclid: body.twclid } : {}),
+        ...(body.email ? { email: body.email } : {}),
+        ...(body.value ? { value: body.value, currency: 'USD' } : {}),
+      }),
+    );
+  });
+}
 
 const server = serve(
   { fetch: app.fetch, port: Number(values.port), hostname: '127.0.0.1' },
