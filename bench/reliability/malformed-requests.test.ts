@@ -45,7 +45,9 @@ function whyMalformed(req: MalformedRequest): string | undefined {
   const eventId = own('event_id');
   const conversionId = own('conversion_id');
   if (typeof eventId !== 'string' || !EVENT_ID.test(eventId)) return 'event_id';
-  if (typeof conversionId !== 'string' || conversionId === '') return 'conversion_id';
+  if (typeof conversionId !== 'string' || conversionId.trim() === '') return 'conversion_id';
+  // Control characters (C0, DEL, C1) and lone surrogates (docs/product.md, "Wire contract").
+  if (/\p{Cc}|\p{Cs}/u.test(conversionId)) return 'conversion_id';
   for (const k of [
     'twclid',
     'email',
@@ -83,6 +85,12 @@ function whyMalformed(req: MalformedRequest): string | undefined {
   ) {
     return 'conversion_time';
   }
+  // The kit's window: at most 90 days back and 1 hour ahead of now.
+  if (typeof time === 'string') {
+    const at = Date.parse(time);
+    if (at < Date.now() - 90 * 86_400_000 || at > Date.now() + 3_600_000) return 'conversion_time';
+  }
+  if (Number(value) > 1e9) return 'value';
   const phone = own('phone');
   if (typeof phone === 'string' && !isValidPhoneNumber(phone, 'US')) return 'phone';
   if (![own('twclid'), own('email'), phone].some((v) => typeof v === 'string' && v !== ''))

@@ -104,14 +104,28 @@ const badValue: fc.Arbitrary<[string, Json]> = fc.oneof(
     fc.constant('event_id'),
     fc.constantFrom('o99zz', 'tw-zzzzz-o87ne', '', 'not an event', 'tw-o8z6j-'),
   ),
-  fc.tuple(fc.constant('conversion_id'), fc.constant('')),
+  fc.tuple(
+    fc.constant('conversion_id'),
+    // Blank, control characters, a lone surrogate (docs/product.md, "Wire contract").
+    fc.constantFrom('', '   ', 'order\u00001', 'order\u0007', 'order\u007F', 'order-\uD800'),
+  ),
   fc.tuple(fc.constant('currency'), fc.constantFrom('US1', 'DOLLARS', '€', 'usd$')),
   fc.tuple(fc.constant('number_items'), fc.constantFrom(0, -1, 1.5, -0.5)),
   fc.tuple(
     fc.constant('conversion_time'),
-    fc.constantFrom('yesterday', '2026-13-45T00:00:00.000Z', 'soon'),
+    fc.constantFrom(
+      'yesterday',
+      '2026-13-45T00:00:00.000Z',
+      'soon',
+      '2026-02-31T00:00:00.000Z', // no such day (Date.parse would roll it over)
+      '2026-03-01T24:00:00.000Z', // no hour 24
+      '1970-01-01T00:00:00.000Z', // older than X's 90-day attribution window
+      '9999-12-31T23:59:59.999Z', // far in the future
+    ),
   ),
   fc.tuple(fc.constant('phone'), fc.constantFrom('12', 'call me', '+0 000')),
+  // Above the kit's range (at most 1,000,000,000): a 32-digit value.
+  fc.tuple(fc.constant('value'), fc.constantFrom('12345678901234567890123456789012', 1e12)),
 );
 
 const withField = ([event, [field, value]]: [WireLike, [string, Json]]): WireLike => ({
