@@ -3,7 +3,9 @@
  *
  * Per pixel/account it fills batches of up to 500 (X's limit [REF12]), flushes
  * when a batch is full or `flushIntervalMs` after the first waiting event,
- * spends the account's rate budget, and hands the batch to the delivery engine
+ * spends the account's rate budget (server-vouched events first; events posted
+ * to the public endpoint also spend their share of it, dispatcher-share.ts,
+ * docs/product.md "Safety (the server)"), and hands the batch to the delivery engine
  * (batch-delivery.ts; the outbox's side of it is outbox-delivery.ts), which sends
  * it and applies the retry policy:
  * backoff per batch; 429 pauses the account until X's reset; 400 halves the
