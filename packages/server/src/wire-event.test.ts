@@ -34,6 +34,9 @@ describe('parseWireEvent', () => {
   it.each([
     [{ conversion_id: 'c' }, 'event_id', 'is required'],
     [{ event_id: 'o87ne', conversion_id: '' }, 'conversion_id', 'must not be empty'],
+    // A blank ID would be stored without one: no deduplication, counted again on a replay.
+    [{ event_id: 'o87ne', conversion_id: ' \t ' }, 'conversion_id', 'must not be blank'],
+    [{ event_id: '  ', conversion_id: 'c' }, 'event_id', 'must not be blank'],
     [{ event_id: 'o87ne', conversion_id: 'c', email: ['a'] }, 'email', 'must be a string'],
     [
       { event_id: 'o87ne', conversion_id: 'c', value: true },
