@@ -69,11 +69,20 @@ export function startBareServer(options: { readJson?: boolean } = {}): Promise<S
   });
 }
 
-/** `GET /tw/health` of a kit server. */
+/**
+ * `GET /tw/health` of a kit server, with its details: the bench kit server sets
+ * `healthDetails: true` (a kit's public answer is `{ status }` only).
+ */
 export async function kitHealth(port: number): Promise<KitHealth> {
   const response = await fetch(`http://127.0.0.1:${port}/tw/health`);
   if (!response.ok) throw new Error(`/tw/health answered ${response.status}`);
-  return (await response.json()) as KitHealth;
+  const health = (await response.json()) as KitHealth;
+  if (typeof health.depth !== 'number') {
+    throw new Error(
+      '/tw/health answered { status } only: the kit server needs healthDetails: true',
+    );
+  }
+  return health;
 }
 
 /** The parts of the kit's health/stats answer the benchmarks read. */
@@ -90,5 +99,6 @@ export interface KitHealth {
     suppressed: number;
     spam: number;
     rejected: number;
+    formSkipped: number;
   };
 }

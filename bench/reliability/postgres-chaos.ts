@@ -60,7 +60,10 @@ export function requestsAt(emulator: EmulatorHandle): Received[] {
   return [...byDebugId.values()].sort((a, b) => a.at - b.at);
 }
 
-/** The outbox depth from `/health`, also while it answers 503 (delivery failing under faults). */
+/**
+ * The outbox depth from `/health`, also while it answers 503 (delivery failing under
+ * faults); the bench kit server shows it (`healthDetails: true`).
+ */
 export async function depthAt(port: number): Promise<number | undefined> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/tw/health`);

@@ -124,6 +124,8 @@ const kit = twclidKit({
   // measure the limiter, not the route. `--ip-rate-limit` keeps the kit's default
   // (with `--trust-proxy`, per X-Forwarded-For address).
   ipRateLimit: values['ip-rate-limit'] ? {} : false,
+  // The scenarios read depth and counters from /tw/health (bench/lib/kit-child.ts).
+  healthDetails: true,
   ...(values['trust-proxy'] ? { trustProxy: 1 } : {}),
   ...(browserShare !== undefined ? { browserShare } : {}),
   ...(browserBacklog !== undefined ? { browserBacklog } : {}),

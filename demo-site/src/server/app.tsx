@@ -88,6 +88,9 @@ export function createDemoApp({ site, kit, dashboard, emulator, assets }: DemoAp
 
   app.post(
     '/checkout',
+    // Cross-site posts are refused here: kit.form() only declines to convert them, it
+    // never answers a checkout itself.
+    csrf(),
     // The shop's own validation goes first, so a rejected order never reaches X.
     validator('form', (body, c) => {
       const parsed = CheckoutForm.safeParse(body);

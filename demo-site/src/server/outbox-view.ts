@@ -1,7 +1,10 @@
 import type { KitStats } from '@twclid-kit/server';
 import type { OutboxView } from '../shared/dashboard-view.ts';
 
-/** The kit's stats (`kit.stats()`, also served at `/tw/health`) as the dashboard shows them. */
+/**
+ * The kit's stats (`kit.stats()`, also served at `/tw/health` since the demo sets
+ * `healthDetails: true`) as the dashboard shows them.
+ */
 export function outboxView(stats: KitStats, batchesSent?: number): OutboxView {
   const view: OutboxView = {
     pending: stats.pending,

@@ -81,6 +81,9 @@ export async function startDemo(
     events: Object.values(config.events),
     store,
     flushIntervalMs: config.flushIntervalMs,
+    // The demo's /tw/health shows the full stats (depth, counters) to everyone, which the
+    // end-to-end tests read; a shop leaves this off or sets a token.
+    healthDetails: true,
     ...(options.logger ? { logger: options.logger } : {}),
   });
 
