@@ -59,8 +59,12 @@ export interface ContentInput {
 export interface ConversionInput {
   /** `o87ne` or `tw-<pixel_id>-o87ne`. */
   eventId: string;
+  /** X's deduplication key: at most 128 characters, no control characters or lone surrogates. */
   conversionId?: string;
-  /** Defaults to now. A Date, epoch ms, or an ISO 8601 string. */
+  /**
+   * Defaults to now. A Date, epoch ms, or an ISO 8601 string with a time zone; a real
+   * calendar date, at most 90 days before the builder's clock and 1 hour after it.
+   */
   conversionTime?: Date | number | string;
   twclid?: string;
   /** Raw (normalized and hashed here) or an already hashed 64-hex SHA-256 digest. */
@@ -69,11 +73,13 @@ export interface ConversionInput {
   phone?: string;
   ip?: string;
   userAgent?: string;
+  /** 0 to 1,000,000,000, at most 17 significant digits; sent as a plain decimal string. */
   value?: number | string;
   currency?: string;
   numberItems?: number;
   description?: string;
   contents?: ContentInput[];
+  /** An absolute http(s) URL; stored and sent without its query string and fragment. */
   eventSourceUrl?: string;
 }
 
