@@ -89,6 +89,8 @@ export async function clusterScenario(
       // A tenth of the window's budget per request: the budget, not the per-request
       // cost on a loaded machine, bounds delivery, and faults still strike ≥ 30 requests.
       batchSize: Math.min(500, Math.max(10, Math.round(options.limit / 10))),
+      // Every event is a browser post here: the whole budget is theirs, so budget use is measurable.
+      browserShare: 1,
       logFile: log,
       ...(port !== undefined ? { port } : {}),
     });

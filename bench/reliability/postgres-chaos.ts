@@ -135,6 +135,8 @@ export async function postgresChaosScenario(
       retryBaseMs: 200,
       // Faults strike requests: batches of ~1% of the run give ≥ 100 requests to fault.
       batchSize: Math.min(500, Math.max(10, Math.floor(options.events / 100))),
+      // Every event is a browser post here: the whole budget is theirs, so budget use is measurable.
+      browserShare: 1,
       logFile: log,
       ...(port !== undefined ? { port } : {}),
     });

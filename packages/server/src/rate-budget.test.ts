@@ -63,6 +63,14 @@ describe.each([
     expect(await budget.take('a', 1)).toBe(1);
   });
 
+  it('tells its limits, so the kit can scale the browser share from them', () => {
+    expect(createRateBudget({ limit: 40, windowMs: 8000 }).limits).toEqual({
+      limit: 40,
+      windowMs: 8000,
+    });
+    expect(createRateBudget().limits).toEqual({ limit: 60_000, windowMs: 15 * 60_000 });
+  });
+
   it('rolls: events free up exactly windowMs after they were spent', async () => {
     const c = clock(0);
     const budget = createRateBudget({ limit: 10, windowMs: 1000, now: c.now });

@@ -132,6 +132,8 @@ export function postgresOutbox(options: PostgresOutboxOptions = {}): PostgresOut
           return fn(...args);
         };
       return {
+        // The kit scales the browser share of the budget from its limits (kit/delivery.ts).
+        ...(budget.limits ? { limits: budget.limits } : {}),
         take: after(budget.take),
         nextFreeAt: after(budget.nextFreeAt),
         refund: after(budget.refund),

@@ -28,6 +28,11 @@ function sharedBudgets(count: number, limit: number, windowMs: number) {
 }
 
 describe('postgres rate budget shared by instances', () => {
+  it('tells its limits through the store, so the kit can scale the browser share from them', () => {
+    const { budgets } = sharedBudgets(1, 40, 8000);
+    expect(budgets[0]?.limits).toEqual({ limit: 40, windowMs: 8000 });
+  });
+
   it('never grants more than the limit to concurrent takers, and exactly the limit', async () => {
     const { budgets } = sharedBudgets(3, 100, 10_000);
     const grants = await Promise.all(
