@@ -3,9 +3,14 @@
  * whatever the kit decides, the handler after it reads the body as if the kit
  * were not there (docs/product.md, "Safety (the server)").
  *
- * - A body within the limit is read through Hono (`c.req.arrayBuffer()`, then
- *   `c.req.parseBody()`), which caches it; the raw bytes are cached first, so
- *   even a body that fails to parse stays readable with `c.req.text()`.
+ * - A body within the limit is read through Hono's cache the way Hono's own
+ *   `validator('form')` does: the bytes (`c.req.arrayBuffer()`), then the form
+ *   parsed from them with the request's content type, stored as the cache's
+ *   `formData`. The app's `c.req.parseBody()`, `formData()`, `text()` and a
+ *   validator read from that cache, on every Hono the package supports (before
+ *   4.13 Hono derives a missing form from cached bytes without their content
+ *   type, so the kit must not leave that to it). A body that fails to parse
+ *   leaves only the bytes, so `c.req.text()` still reads it.
  * - A body over the limit is not read: with a declared `Content-Length` the
  *   stream is never touched; a chunked one is read only up to the limit, and
  *   what was read is put back in front of the rest of the stream.
@@ -13,6 +18,7 @@
  *   Hono's cache.
  */
 import type { Context } from 'hono';
+import { bufferToFormData } from 'hono/utils/buffer';
 
 export type FormBodyRead =
   | { ok: true; body: Record<string, unknown> }
@@ -28,9 +34,7 @@ export async function readFormBody(c: Context, maxBody: number): Promise<FormBod
   // does: HTTP/1.1 parsers deliver exactly Content-Length bytes.
   const declared = c.req.header('content-length');
   if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
-    if (Number(declared) > maxBody) return { ok: false, reason: 'body_too_large' };
-    await c.req.arrayBuffer();
-    return parse(c);
+    return Number(declared) > maxBody ? { ok: false, reason: 'body_too_large' } : parse(c);
   }
   const bytes = await readUpTo(c, maxBody);
   return bytes ? parse(c) : { ok: false, reason: 'body_too_large' };
@@ -38,7 +42,11 @@ export async function readFormBody(c: Context, maxBody: number): Promise<FormBod
 
 async function parse(c: Context): Promise<FormBodyRead> {
   try {
-    await c.req.arrayBuffer(); // cached before the parse, so a parse failure leaves the bytes
+    if (!c.req.bodyCache.formData) {
+      const bytes = await c.req.arrayBuffer();
+      // Throws for a body that cannot be parsed; then only the bytes are cached.
+      c.req.bodyCache.formData = await bufferToFormData(bytes, c.req.header('content-type') ?? '');
+    }
     return { ok: true, body: (await c.req.parseBody()) as Record<string, unknown> };
   } catch {
     // A multipart body without its boundary, or cut short: the kit cannot read it.
