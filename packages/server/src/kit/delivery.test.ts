@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { event, post, setup, T0, TWCLID } from '../../test/kit-fixtures.ts';
+import { sqliteOutbox } from '../outbox-sqlite.ts';
 import { createRateBudget } from '../rate-budget.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'twclid-share-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** X's budget scaled down to 10 events a minute, told to the kit. */
 const scaled = () => createRateBudget({ limit: 10, windowMs: 60_000, now: Date.now });
@@ -40,6 +47,25 @@ describe("the kit's browser share of X's budget", () => {
     expect(sent.slice(0, 3)).toEqual(server);
     expect(sent).toHaveLength(8);
     expect((await kit.stats()).pending).toBe(15);
+  });
+
+  it('keeps the share in the SQLite file beside X’s budget: a second process on it shares it too', async () => {
+    const path = join(dir, 'share.db');
+    const first = sqliteOutbox({ path });
+    const second = sqliteOutbox({ path });
+    const budgetOf = (store: typeof first) =>
+      store.rateBudget({ limit: 10, windowMs: 60_000, now: Date.now });
+    const a = setup({ store: first, budget: budgetOf(first), autoStart: false });
+    const b = setup({ store: second, budget: budgetOf(second), autoStart: false });
+    await flood(a.app, 20);
+    await a.kit.start();
+    await b.kit.start();
+    await a.kit.flush();
+    await b.kit.flush();
+    // One share of 5 for both processes: the file keeps it.
+    expect(a.x.accepted.length + b.x.accepted.length).toBe(5);
+    await a.kit.shutdown({ timeoutMs: 100 });
+    await b.kit.shutdown({ timeoutMs: 100 });
   });
 
   it('browserShare: 1 lets browser posts use the whole budget', async () => {
