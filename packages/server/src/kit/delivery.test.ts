@@ -53,8 +53,11 @@ describe("the kit's browser share of X's budget", () => {
     const path = join(dir, 'share.db');
     const first = sqliteOutbox({ path });
     const second = sqliteOutbox({ path });
-    const budgetOf = (store: typeof first) =>
-      store.rateBudget({ limit: 10, windowMs: 60_000, now: Date.now });
+    const budgetOf = (store: typeof first) => {
+      const budget = store.rateBudget?.({ limit: 10, windowMs: 60_000, now: Date.now });
+      if (!budget) throw new Error("the SQLite store keeps X's budget");
+      return budget;
+    };
     const a = setup({ store: first, budget: budgetOf(first), autoStart: false });
     const b = setup({ store: second, budget: budgetOf(second), autoStart: false });
     await flood(a.app, 20);
