@@ -68,9 +68,9 @@ export {
 } from './oauth1.ts';
 export type { ConversionOrigin } from './outbox.ts';
 export { dedupKey, shortEventId } from './outbox.ts';
+export { describeOutcome, describeXError, describeXErrors } from './outcome-text.ts';
 export type { PageUrl } from './page-url.ts';
 export { pageUrl } from './page-url.ts';
-export { describeOutcome, describeXError, describeXErrors } from './outcome-text.ts';
 export type { RateBudgetOptions } from './rate-budget.ts';
 export { createRateBudget } from './rate-budget.ts';
 export { parseRateLimit, parseRetryAfter, rateLimitResetAt } from './rate-limit-headers.ts';
