@@ -213,6 +213,8 @@ export async function junkFloodScenario(
   const log = path.join(ctx.dir, 'junk-flood-server.log');
   for (const f of [db, `${db}-wal`, `${db}-shm`, log]) ctx.artifacts.add(f);
   let server: ServerChild | undefined;
+  // The depth watcher polls until the end, also when the scenario throws.
+  let watching = true;
   try {
     server = await startKitServer({
       xBaseUrl: emulator.url,
@@ -233,7 +235,6 @@ export async function junkFloodScenario(
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + options.timeoutMs;
     const depths: number[] = [];
-    let watching = true;
     const watcher = (async () => {
       while (watching) {
         const depth = await depthAt(port);
@@ -286,6 +287,7 @@ export async function junkFloodScenario(
     const health = await kitHealth(port);
     checks.check('no dead letters', health.dead === 0, `${health.dead} dead`);
   } finally {
+    watching = false;
     await server?.stop('SIGTERM').catch(() => {});
     await emulator.close();
   }
