@@ -48,8 +48,9 @@ export interface ConversionSigner {
 
 /** A signer for one secret; the caller has checked the secret's length. */
 export function createConversionSigner(secret: string): ConversionSigner {
-  const key = utf8ToBytes(secret);
-  const sign = (id: string) => base64url(hmac(sha256, key, utf8ToBytes(id)));
+  // Keyed once: each signature clones the keyed state instead of hashing the key again.
+  const keyed = hmac.create(sha256, utf8ToBytes(secret));
+  const sign = (id: string) => base64url(keyed.clone().update(utf8ToBytes(id)).digest());
   return {
     sign,
     verify: (id, signature) => sameText(sign(id), signature),
