@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configFromEnv } from './config.ts';
 import { type ConfigError, isConfigError } from './errors.ts';
@@ -79,6 +80,12 @@ describe('configFromEnv', () => {
     [{ ...BASE, PORT: 'http' }, 'PORT', /not a port/],
     [{ ...BASE, PORT: '70000' }, 'PORT', /not a port/],
     [{ ...BASE, TWCLID_KIT_SIGNING_SECRET: 'short' }, 'TWCLID_KIT_SIGNING_SECRET', /32 char/],
+    [{ ...BASE, TWCLID_KIT_X_BUDGET: '0' }, 'TWCLID_KIT_X_BUDGET', /not an event budget/],
+    [{ ...BASE, TWCLID_KIT_X_BUDGET: '500/5' }, 'TWCLID_KIT_X_BUDGET', /e\.g\. 60000\/15m/],
+    [{ ...BASE, TWCLID_KIT_X_BUDGET: '500/0s' }, 'TWCLID_KIT_X_BUDGET', /not an event budget/],
+    [{ ...BASE, TWCLID_KIT_X_BUDGET: '60,000/15m' }, 'TWCLID_KIT_X_BUDGET', /not an event/],
+    [{ ...BASE, TWCLID_KIT_X_BUDGET: '-5/5s' }, 'TWCLID_KIT_X_BUDGET', /not an event budget/],
+    [{ ...BASE, TWCLID_KIT_X_BUDGET: '500/5d' }, 'TWCLID_KIT_X_BUDGET', /not an event budget/],
   ])('fails naming the variable: %#', (env, variable, message) => {
     const error = failure(env);
     expect(error.variable).toBe(variable);
@@ -94,6 +101,44 @@ describe('configFromEnv', () => {
     expect('signingSecret' in configFromEnv(BASE)).toBe(false);
     expect(failure({ ...BASE, TWCLID_KIT_SIGNING_SECRET: 'short-secret' }).message).not.toContain(
       'short-secret',
+    );
+  });
+
+  it.each([
+    ['60000/15m', { limit: 60_000, windowMs: 900_000 }],
+    ['500/5s', { limit: 500, windowMs: 5000 }],
+    ['1000', { limit: 1000, windowMs: 900_000 }],
+    ['20/1h', { limit: 20, windowMs: 3_600_000 }],
+    ['7/250ms', { limit: 7, windowMs: 250 }],
+    [' 500/5s ', { limit: 500, windowMs: 5000 }],
+  ])('reads TWCLID_KIT_X_BUDGET %j as the kit option xBudget', (raw, xBudget) => {
+    expect(configFromEnv({ ...BASE, TWCLID_KIT_X_BUDGET: raw }).xBudget).toEqual(xBudget);
+  });
+
+  it('leaves xBudget out when TWCLID_KIT_X_BUDGET is unset or empty', () => {
+    expect('xBudget' in configFromEnv(BASE)).toBe(false);
+    expect('xBudget' in configFromEnv({ ...BASE, TWCLID_KIT_X_BUDGET: '' })).toBe(false);
+  });
+
+  it('reads any <events>/<duration> it prints, and refuses any other text naming the variable', () => {
+    const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 999_999_999 }),
+        fc.integer({ min: 1, max: 999_999_999 }),
+        fc.constantFrom(...(Object.keys(units) as (keyof typeof units)[])),
+        (limit, n, unit) => {
+          const read = configFromEnv({ ...BASE, TWCLID_KIT_X_BUDGET: `${limit}/${n}${unit}` });
+          expect(read.xBudget).toEqual({ limit, windowMs: n * units[unit] });
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (raw) => {
+        fc.pre(raw.trim() !== '' && !/^\s*\d{1,9}(\/\d{1,9}(ms|s|m|h))?\s*$/.test(raw));
+        const error = failure({ ...BASE, TWCLID_KIT_X_BUDGET: raw });
+        expect(error.variable).toBe('TWCLID_KIT_X_BUDGET');
+      }),
     );
   });
 

@@ -9,6 +9,7 @@ import { DEFAULT_API_VERSION, DEFAULT_BASE_URL } from './client.ts';
 import { ConfigError } from './errors.ts';
 import { isPixelId } from './event-id.ts';
 import { SIGNING_SECRET_MIN_LENGTH } from './kit/conversion-sig.ts';
+import { X_BUDGET_WINDOW_MS_DEFAULT } from './x-limits.ts';
 import type { XAuth } from './x-types.ts';
 
 export interface TwclidKitConfig {
@@ -28,6 +29,12 @@ export interface TwclidKitConfig {
   port: number;
   /** `TWCLID_KIT_SIGNING_SECRET`, the kit's `signingSecret` (at least 32 characters). Optional. */
   signingSecret?: string;
+  /**
+   * `TWCLID_KIT_X_BUDGET`, the kit's `xBudget`: `<events>` per 15 minutes or
+   * `<events>/<duration>` (`500/5s`, `60000/15m`). Optional (the kit's default is
+   * X's 60,000 / 15 min).
+   */
+  xBudget?: { limit: number; windowMs: number };
 }
 
 export const DEFAULT_DB_PATH = './.twclid-kit/outbox.db';
@@ -163,5 +170,27 @@ export function configFromEnv(env: Env = processEnv()): TwclidKitConfig {
     );
   }
   if (signingSecret !== undefined) config.signingSecret = signingSecret;
+  const xBudget = read('TWCLID_KIT_X_BUDGET');
+  if (xBudget !== undefined) config.xBudget = parseXBudget(xBudget);
   return config;
+}
+
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * `TWCLID_KIT_X_BUDGET`: `<events>` (per X's 15 minutes, docs/x-api.md §2) or
+ * `<events>/<duration>`, the duration a whole number with `ms`, `s`, `m` or `h`.
+ */
+function parseXBudget(raw: string): { limit: number; windowMs: number } {
+  const match = /^(\d{1,9})(?:\/(\d{1,9})(ms|s|m|h))?$/.exec(raw);
+  const limit = Number(match?.[1]);
+  const unit = match?.[3] as keyof typeof DURATION_UNIT_MS | undefined;
+  const windowMs = unit ? Number(match?.[2]) * DURATION_UNIT_MS[unit] : X_BUDGET_WINDOW_MS_DEFAULT;
+  if (!match || !(limit > 0) || !(windowMs > 0)) {
+    throw new ConfigError(
+      'TWCLID_KIT_X_BUDGET',
+      `"${raw}" is not an event budget: <events> or <events>/<duration> with a positive count and duration, e.g. 60000/15m or 500/5s`,
+    );
+  }
+  return { limit, windowMs };
 }

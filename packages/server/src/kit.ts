@@ -96,6 +96,7 @@ export function twclidKit(options: TwclidKitOptions): TwclidKit {
   const dispatcher = createKitDispatcher(options, {
     ...{ store, logger, now },
     browserShare: o.browserShare,
+    xBudget: o.xBudget,
   });
   const { retainDeliveredMs, timers } = o;
   const lifecycle = createLifecycle({ dispatcher, store, timers, now, logger, retainDeliveredMs });

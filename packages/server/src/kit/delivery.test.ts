@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { event, post, setup, T0, TWCLID } from '../../test/kit-fixtures.ts';
+import { isConfigError } from '../errors.ts';
 import { sqliteOutbox } from '../outbox-sqlite.ts';
 import { createRateBudget } from '../rate-budget.ts';
 
@@ -87,5 +88,64 @@ describe("the kit's browser share of X's budget", () => {
     await kit.flush();
     // 30,000 of X's 60,000 for browser posts: the 10 of the budget itself bind.
     expect(x.accepted).toHaveLength(10);
+  });
+});
+
+describe('xBudget: X’s budget as the kit sizes its own', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sizes the kit’s own budget and the browser share from it', async () => {
+    const { app, kit, x } = setup({ xBudget: { limit: 10, windowMs: 60_000 }, autoStart: false });
+    await flood(app, 20);
+    await kit.start();
+    await kit.flush();
+    // Half of 10 for browser posts (browserShare 0.5).
+    expect(x.accepted).toHaveLength(5);
+    vi.advanceTimersByTime(60_000);
+    await kit.flush();
+    expect(x.accepted).toHaveLength(10);
+    await kit.shutdown({ timeoutMs: 100 });
+  });
+
+  it('sizes the store’s shared budget: two processes on one SQLite file spend from one', async () => {
+    const path = join(dir, 'x-budget.db');
+    const xBudget = { limit: 10, windowMs: 60_000 };
+    const a = setup({ store: sqliteOutbox({ path }), xBudget, browserShare: 1, autoStart: false });
+    const b = setup({ store: sqliteOutbox({ path }), xBudget, browserShare: 1, autoStart: false });
+    await flood(a.app, 30);
+    await a.kit.start();
+    await b.kit.start();
+    await a.kit.flush();
+    await b.kit.flush();
+    expect(a.x.accepted.length + b.x.accepted.length).toBe(10);
+    await a.kit.shutdown({ timeoutMs: 100 });
+    await b.kit.shutdown({ timeoutMs: 100 });
+  });
+
+  it.each([
+    [{ limit: 0 }, /limit must be a positive whole number/],
+    [{ limit: 1.5 }, /limit must be a positive whole number/],
+    [{ windowMs: -1 }, /windowMs must be a positive whole number/],
+    [{ windowMs: Number.NaN }, /windowMs must be a positive whole number/],
+    ['500/5s', /must be \{ limit\?, windowMs\? \}/],
+  ])('refuses xBudget %j with a ConfigError naming it', (xBudget, message) => {
+    let caught: unknown;
+    try {
+      setup({ xBudget: xBudget as never });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isConfigError(caught)).toBe(true);
+    expect((caught as Error).message).toMatch(/^xBudget: /);
+    expect((caught as Error).message).toMatch(message);
+  });
+
+  it('refuses xBudget beside a budget of the app’s own', () => {
+    expect(() => setup({ budget: scaled(), xBudget: { limit: 10 } })).toThrow(/^xBudget: .*budget/);
   });
 });

@@ -52,16 +52,18 @@ function browserShareBudget(
 /**
  * Creates the kit's dispatcher. Defaults: `createXClient({ auth, baseUrl, version })`,
  * the store's shared budget if it has one (`store.rateBudget()`), else
- * `createRateBudget()` (60,000 events / 15 min), its browser share
+ * `createRateBudget()`, either sized by `xBudget` (60,000 events / 15 min), its browser share
  * (`browserShare` of it), `decideRetry` with `retry`.
  */
 export function createKitDispatcher(
   options: DeliveryOptions,
-  resolved: Pick<ResolvedKitOptions, 'store' | 'logger' | 'now' | 'browserShare'>,
+  resolved: Pick<ResolvedKitOptions, 'store' | 'logger' | 'now' | 'browserShare' | 'xBudget'>,
 ): Dispatcher {
   const { store, logger, now } = resolved;
-  // A store that keeps X's budget (the SQLite file, shared by its processes) keeps it for all.
-  const budget = options.budget ?? store.rateBudget?.({ now }) ?? createRateBudget({ now });
+  // A store that keeps X's budget (the SQLite file, shared by its processes) keeps it for all,
+  // sized as `xBudget` says (a merchant lowers it when other tools send for the account).
+  const sized = { now, ...resolved.xBudget };
+  const budget = options.budget ?? store.rateBudget?.(sized) ?? createRateBudget(sized);
   const client =
     options.client ??
     createXClient({

@@ -19,6 +19,7 @@ import { ConfigError } from '../errors.ts';
 import { consoleLogger } from '../logger.ts';
 import type { OutboxStore } from '../outbox.ts';
 import type { ClientIpOptions } from '../safety/client-ip.ts';
+import { X_BUDGET_DEFAULT, X_BUDGET_WINDOW_MS_DEFAULT } from '../x-limits.ts';
 import type { Logger } from '../x-types.ts';
 import { BROWSER_BACKLOG_DEFAULT } from './browser-backlog.ts';
 import {
@@ -71,6 +72,8 @@ export interface ResolvedKitOptions {
   browserShare: number;
   /** Undelivered browser events at which `/events` answers 503 (browser-backlog.ts). */
   browserBacklog: number;
+  /** X's budget as the kit sizes its own (`xBudget`; default 60,000 events / 15 min). */
+  xBudget: { limit: number; windowMs: number };
 }
 
 function requireText(value: unknown, name: string): string {
@@ -204,7 +207,44 @@ export function resolveKitOptions(options: TwclidKitOptions): ResolvedKitOptions
     script: options.script ?? true,
     autoStart: options.autoStart ?? true,
     ...resolveBrowserBounds(options),
+    xBudget: resolveXBudget(options),
   };
+}
+
+/**
+ * `xBudget`, checked: a positive whole number of events per a positive window
+ * (docs/x-api.md §2: X counts its budget per ad account over 15 minutes).
+ */
+function resolveXBudget(options: TwclidKitOptions): { limit: number; windowMs: number } {
+  const given = options.xBudget;
+  if (given === undefined) return { limit: X_BUDGET_DEFAULT, windowMs: X_BUDGET_WINDOW_MS_DEFAULT };
+  if (options.budget !== undefined) {
+    throw new ConfigError(
+      'xBudget',
+      'is given with budget: a budget carries its own limits, give one of them',
+    );
+  }
+  if (typeof given !== 'object' || given === null) {
+    throw new ConfigError(
+      'xBudget',
+      'must be { limit?, windowMs? } (e.g. { limit: 500, windowMs: 5000 })',
+    );
+  }
+  const limit = given.limit ?? X_BUDGET_DEFAULT;
+  const windowMs = given.windowMs ?? X_BUDGET_WINDOW_MS_DEFAULT;
+  if (!(Number.isSafeInteger(limit) && limit > 0)) {
+    throw new ConfigError(
+      'xBudget',
+      `limit must be a positive whole number of events; got ${String(limit)}`,
+    );
+  }
+  if (!(Number.isSafeInteger(windowMs) && windowMs > 0)) {
+    throw new ConfigError(
+      'xBudget',
+      `windowMs must be a positive whole number of ms; got ${String(windowMs)}`,
+    );
+  }
+  return { limit, windowMs };
 }
 
 /** `browserShare` and `browserBacklog`, checked (docs/product.md "Safety (the server)"). */

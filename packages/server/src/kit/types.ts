@@ -90,6 +90,14 @@ export interface TwclidKitOptions {
    */
   budget?: RateBudget;
   /**
+   * X's budget for the ad account, as the kit sizes its own budget (the store's shared one
+   * included) and the browser share of it: `limit` events per rolling `windowMs`. Default
+   * 60,000 per 15 min (`X_BUDGET_DEFAULT`, docs/x-api.md §2). Lower it when other tools send
+   * for the same account. `configFromEnv()` reads it from `TWCLID_KIT_X_BUDGET`. Not with
+   * `budget`, which carries its own limits.
+   */
+  xBudget?: { limit?: number; windowMs?: number };
+  /**
    * The share of X's budget (`budget`) that events posted to the public `/events` route may
    * use, over the same window: 0 < share ≤ 1. Default 0.5. Conversions vouched for by the
    * server (`form()`, `sendConversion()`) are sent first and may use the whole budget, so a
