@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, type Rolldown } from 'vite';
+import { jsCookieCore } from '../../packages/browser/scripts/js-cookie-core.ts';
 import { runBench } from '../lib/bench-run.ts';
 import { buildBrowserScript } from '../lib/browser-build.ts';
 import { BROWSER_DIR, REPO_DIR } from '../lib/paths.ts';
@@ -26,7 +27,8 @@ const brotli = (code: string | Buffer): number =>
   brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
 /**
- * The IIFE entry bundled by the package's own settings, minified or not, with
+ * The IIFE entry bundled by the package's own settings (js-cookie cut to the
+ * calls the script makes), minified or not, with
  * js-cookie replaced by an empty module when `withoutJsCookie`: the gzip size
  * of that build is the kit's own code, and the difference is what js-cookie
  * adds inside the bundle (it compresses together with the kit's code).
@@ -46,7 +48,7 @@ async function bundle(minify: boolean, withoutJsCookie = false): Promise<string>
             load: (id) => (id === stub ? 'export default {};' : undefined),
           },
         ]
-      : [],
+      : [jsCookieCore()],
     build: {
       write: false,
       minify,

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { jsCookieCore } from './scripts/js-cookie-core.ts';
 import { scriptModule } from './scripts/script-module.ts';
 import { sizeBudget } from './scripts/size-budget.ts';
 
@@ -11,7 +12,11 @@ export const IIFE_GZIP_GOAL = 2048;
 // dist/script.js (the same script as a string, for the server's route). The ES
 // module entries (dist/index.js, dist/contract.js) are plain `tsc` output.
 export default defineConfig({
-  plugins: [sizeBudget(IIFE_GZIP_BUDGET, IIFE_GZIP_GOAL), scriptModule('twclid.iife.js')],
+  plugins: [
+    jsCookieCore(),
+    sizeBudget(IIFE_GZIP_BUDGET, IIFE_GZIP_GOAL),
+    scriptModule('twclid.iife.js'),
+  ],
   build: {
     emptyOutDir: false,
     minify: true,

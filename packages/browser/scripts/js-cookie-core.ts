@@ -1,0 +1,42 @@
+import type { Plugin } from 'vite';
+
+/**
+ * js-cookie's default export is built by an `init()` that also returns
+ * `withAttributes`, `withConverter` and the frozen `attributes` / `converter`
+ * properties; being members of one object literal, the bundler cannot drop
+ * them. The script uses `set`, `get` and `remove` only, so this plugin cuts the
+ * rest out of js-cookie's ESM build before bundling (74 B gzip of the IIFE). js-cookie's own
+ * `set` / `get` / `remove` and converters are untouched. Each cut must match, so
+ * a js-cookie release that changes the text fails the build instead of
+ * silently shipping the full API.
+ */
+const CUTS: [RegExp, string][] = [
+  [
+    /,\s*withAttributes: function \(attributes\) \{[\s\S]*?\n\s*\},\s*withConverter: function \(converter\) \{[\s\S]*?\n\s*\}/,
+    '',
+  ],
+  [
+    /Object\.create\((\s*\{[\s\S]*?\n\s*\}),\s*\{\s*attributes: \{ value: Object\.freeze\(defaultAttributes\) \},\s*converter: \{ value: Object\.freeze\(converter\) \}\s*\}\s*\)/,
+    '($1)',
+  ],
+];
+
+export function cutJsCookieCore(code: string): string {
+  for (const [pattern, replacement] of CUTS) {
+    if (!pattern.test(code))
+      throw new Error(`js-cookie-core: js-cookie's source no longer matches ${pattern}`);
+    code = code.replace(pattern, replacement);
+  }
+  return code;
+}
+
+export function jsCookieCore(): Plugin {
+  return {
+    name: 'twclid-kit:js-cookie-core',
+    apply: 'build',
+    transform(code, id) {
+      if (/[\\/]js-cookie[\\/]dist[\\/]js\.cookie\.mjs$/.test(id))
+        return { code: cutJsCookieCore(code), map: null };
+    },
+  };
+}
