@@ -5,12 +5,12 @@
  * so `twclid-kit report` covers X's 45 days (docs/x-api.md §9) without
  * keeping the events and their identifiers that long.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import {
   type DeliveredCount,
   type DeliveredCountsQuery,
   deliveredBucket,
 } from './delivered-counts.ts';
+import type { SqliteDriver } from './sqlite-driver.ts';
 import type { CapiConversion } from './x-types.ts';
 
 /** Schema version 2 (sqlite-schema.ts). */
@@ -35,9 +35,9 @@ interface CountRow {
   last_delivered_at: number;
 }
 
-export function deliveredCountsRows(db: BetterSqlite3.Database) {
-  const eventOf = db.prepare<[number], { pixel_id: string; payload: string }>(
-    'SELECT pixel_id, payload FROM outbox_events WHERE id = ?',
+export function deliveredCountsRows(db: SqliteDriver) {
+  const eventOf = db.prepare<{ id: number }, { pixel_id: string; payload: string }>(
+    'SELECT pixel_id, payload FROM outbox_events WHERE id = @id',
   );
   const bump = db.prepare(
     `INSERT INTO outbox_delivered_counts VALUES (@pixel, @event, @hour, 1, @now, @now)
@@ -56,7 +56,7 @@ export function deliveredCountsRows(db: BetterSqlite3.Database) {
   return {
     /** Counts event `id`, just marked delivered, in its bucket (inside the same transaction). */
     record(id: number, now: number): void {
-      const row = eventOf.get(id);
+      const row = eventOf.get({ id });
       if (!row) return;
       const { eventId, hour } = deliveredBucket(JSON.parse(row.payload) as CapiConversion, now);
       bump.run({ pixel: row.pixel_id, event: eventId, hour, now });

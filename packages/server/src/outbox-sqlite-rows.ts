@@ -3,7 +3,6 @@
  * `outbox_events` table. Callers (outbox-sqlite.ts) run the writes inside
  * `BEGIN IMMEDIATE` transactions (sqlite-schema.ts).
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { deliveredCountsRows } from './delivered-counts-sqlite.ts';
 import {
   type ClaimInput,
@@ -19,7 +18,10 @@ import {
   type RescheduleInput,
   type SettleResult,
 } from './outbox.ts';
+import type { SqliteDriver, SqlRunResult } from './sqlite-driver.ts';
 import type { CapiConversion } from './x-types.ts';
+
+type NoParams = Record<string, never>;
 
 interface Row {
   id: number;
@@ -63,7 +65,7 @@ function toEvent(row: Row): OutboxEvent {
 /** Runs `run` per ref; a ref whose claim is not current changes nothing and is reported. */
 function settleEach<R extends ClaimRef>(
   refs: readonly R[],
-  run: (ref: R) => BetterSqlite3.RunResult,
+  run: (ref: R) => SqlRunResult,
 ): SettleResult {
   const result: SettleResult = { settled: 0, stale: [] };
   for (const ref of refs) {
@@ -73,7 +75,7 @@ function settleEach<R extends ClaimRef>(
   return result;
 }
 
-function enqueueRows(db: BetterSqlite3.Database) {
+function enqueueRows(db: SqliteDriver) {
   const withKey = db.prepare<
     { key: string; since: number },
     { id: number; origin: ConversionOrigin; state: OutboxEvent['state'] }
@@ -113,7 +115,7 @@ function enqueueRows(db: BetterSqlite3.Database) {
   return { enqueueAll: (inputs: readonly EnqueueInput[]) => inputs.map(enqueueOne) };
 }
 
-function claimRows(db: BetterSqlite3.Database) {
+function claimRows(db: SqliteDriver) {
   const readyStmt = db.prepare<
     { now: number },
     { pixel_id: string; account: string; due: number; since: number }
@@ -121,7 +123,7 @@ function claimRows(db: BetterSqlite3.Database) {
     `SELECT pixel_id, account, COUNT(*) AS due, MIN(created_at) AS since
      FROM outbox_events WHERE ${DUE} GROUP BY pixel_id, account`,
   );
-  const nextDueStmt = db.prepare<[], { at: number | null }>(
+  const nextDueStmt = db.prepare<NoParams, { at: number | null }>(
     `SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS at
      FROM outbox_events WHERE state IN ('pending', 'in_flight')`,
   );
@@ -135,7 +137,7 @@ function claimRows(db: BetterSqlite3.Database) {
        AND account = @account AND ${DUE}
      ORDER BY id LIMIT @limit`,
   );
-  const countOpen = db.prepare<[], { n: number }>(
+  const countOpen = db.prepare<NoParams, { n: number }>(
     `SELECT COUNT(*) AS n FROM outbox_events WHERE state IN ('pending', 'in_flight')`,
   );
   const countOpenOf = db.prepare<{ origin: ConversionOrigin }, { n: number }>(
@@ -183,7 +185,7 @@ function claimRows(db: BetterSqlite3.Database) {
   };
 }
 
-function settleRows(db: BetterSqlite3.Database) {
+function settleRows(db: SqliteDriver) {
   const counts = deliveredCountsRows(db);
   // A delivered row keeps no identifiers (outbox.ts `markDelivered`); the
   // delivered count reads event_id and conversion_time, which stay.
@@ -223,7 +225,7 @@ function settleRows(db: BetterSqlite3.Database) {
   };
 }
 
-function housekeepingRows(db: BetterSqlite3.Database) {
+function housekeepingRows(db: SqliteDriver) {
   const recoverStmt = db.prepare(
     `UPDATE outbox_events SET state = 'pending', lease_until = NULL, claim_token = NULL,
        next_attempt_at = MIN(next_attempt_at, @now), updated_at = @now
@@ -258,11 +260,11 @@ function housekeepingRows(db: BetterSqlite3.Database) {
   };
 }
 
-function statsRows(db: BetterSqlite3.Database) {
-  const countsStmt = db.prepare<[], { state: OutboxEvent['state']; n: number }>(
+function statsRows(db: SqliteDriver) {
+  const countsStmt = db.prepare<NoParams, { state: OutboxEvent['state']; n: number }>(
     'SELECT state, COUNT(*) AS n FROM outbox_events GROUP BY state',
   );
-  const depthStmt = db.prepare<[], { account: string; n: number; oldest: number }>(
+  const depthStmt = db.prepare<NoParams, { account: string; n: number; oldest: number }>(
     `SELECT account, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox_events
      WHERE state IN ('pending', 'in_flight') GROUP BY account`,
   );
@@ -296,7 +298,7 @@ function statsRows(db: BetterSqlite3.Database) {
 }
 
 /** Prepares every statement of the outbox on an open, migrated database. */
-export function createSqliteOutboxRows(db: BetterSqlite3.Database) {
+export function createSqliteOutboxRows(db: SqliteDriver) {
   return {
     ...enqueueRows(db),
     ...claimRows(db),

@@ -10,17 +10,14 @@
  * cannot both see the same free room. A refund gives back this process's own
  * newest spends (another process's events did leave).
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { budgetSettings, type RateBudgetOptions } from './rate-budget.ts';
+import type { SqliteDriver } from './sqlite-driver.ts';
 import { guarded, writeTx } from './sqlite-schema.ts';
 import { REQUEST_TIMEOUT_MS_DEFAULT } from './x-limits.ts';
 import type { RateBudget } from './x-types.ts';
 
 /** Creates a budget on an open, migrated outbox database. */
-export function sqliteRateBudget(
-  db: BetterSqlite3.Database,
-  options: RateBudgetOptions = {},
-): RateBudget {
+export function sqliteRateBudget(db: SqliteDriver, options: RateBudgetOptions = {}): RateBudget {
   const { limit, windowMs, now } = budgetSettings(options);
   const inFlightMs = Math.max(0, options.inFlightMs ?? REQUEST_TIMEOUT_MS_DEFAULT);
   const expire = db.prepare(
@@ -32,10 +29,14 @@ export function sqliteRateBudget(
   const spends = db.prepare<{ account: string; after: number }, { at: number; count: number }>(
     'SELECT at, count FROM x_budget_spends WHERE account = @account AND at > @after ORDER BY at, id',
   );
-  const insert = db.prepare('INSERT INTO x_budget_spends (account, at, count) VALUES (?, ?, ?)');
-  const giveBack = db.prepare('UPDATE x_budget_spends SET count = count - ? WHERE id = ?');
-  const pausedUntil = db.prepare<[string], { until: number }>(
-    'SELECT until FROM x_account_pauses WHERE account = ?',
+  const insert = db.prepare<{ account: string; at: number; count: number }>(
+    'INSERT INTO x_budget_spends (account, at, count) VALUES (@account, @at, @count)',
+  );
+  const giveBack = db.prepare<{ back: number; id: number }>(
+    'UPDATE x_budget_spends SET count = count - @back WHERE id = @id',
+  );
+  const pausedUntil = db.prepare<{ account: string }, { until: number }>(
+    'SELECT until FROM x_account_pauses WHERE account = @account',
   );
   const pause = db.prepare(
     `INSERT INTO x_account_pauses (account, until) VALUES (@account, @until)
@@ -46,12 +47,12 @@ export function sqliteRateBudget(
 
   const takeTx = writeTx(db, (account: string, wanted: number, at: number): number => {
     expire.run({ account, before: at - windowMs });
-    if (at < (pausedUntil.get(account)?.until ?? 0)) return 0;
+    if (at < (pausedUntil.get({ account })?.until ?? 0)) return 0;
     const free = limit - (used.get({ account, after: at - windowMs })?.n ?? 0);
     const granted = Math.max(0, Math.min(Math.floor(wanted), free));
     if (granted === 0) return 0;
     // Dated at the latest moment X may receive it, until `answered` re-dates it.
-    const id = Number(insert.run(account, at + inFlightMs, granted).lastInsertRowid);
+    const id = Number(insert.run({ account, at: at + inFlightMs, count: granted }).lastInsertRowid);
     const list = mine.get(account) ?? [];
     list.push({ id, at: at + inFlightMs, count: granted });
     mine.set(
@@ -66,7 +67,7 @@ export function sqliteRateBudget(
     for (let i = list.length - 1; i >= 0 && left > 0; i--) {
       const spend = list[i] as { id: number; count: number };
       const back = Math.min(left, spend.count);
-      giveBack.run(back, spend.id);
+      giveBack.run({ back, id: spend.id });
       spend.count -= back;
       left -= back;
     }
@@ -79,13 +80,13 @@ export function sqliteRateBudget(
     for (let i = list.length - 1; i >= 0 && left > 0; i--) {
       const spend = list[i] as { id: number; count: number };
       const back = Math.min(left, spend.count);
-      giveBack.run(back, spend.id);
+      giveBack.run({ back, id: spend.id });
       spend.count -= back;
       left -= back;
       moved += back;
     }
     if (moved === 0) return;
-    const id = Number(insert.run(account, at, moved).lastInsertRowid);
+    const id = Number(insert.run({ account, at, count: moved }).lastInsertRowid);
     list.push({ id, at, count: moved });
     mine.set(account, list);
   });
@@ -98,7 +99,7 @@ export function sqliteRateBudget(
     async nextFreeAt(account) {
       const at = now();
       return guarded(() => {
-        const start = Math.max(at, pausedUntil.get(account)?.until ?? 0);
+        const start = Math.max(at, pausedUntil.get({ account })?.until ?? 0);
         const rows = spends.all({ account, after: at - windowMs });
         let inWindow = rows.reduce((n, r) => n + r.count, 0);
         // The oldest spends leave first; free once the window's sum drops below the limit.

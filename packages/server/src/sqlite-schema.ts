@@ -7,16 +7,17 @@
  *   locked", and waits up to the busy timeout for a lock another process holds.
  * - A lock held past the timeout, a full disk or an I/O error becomes a
  *   `StoreUnavailableError` (the kit answers 503 with `Retry-After`).
- * - The schema is versioned with `PRAGMA user_version`; each migration runs
+ * - The schema is versioned with the driver's `userVersion()` (`PRAGMA
+ *   user_version` where the library allows it); each migration runs
  *   once, inside an immediate transaction, so processes starting together on
  *   one file do not race, and a file written by an older version is upgraded in
  *   place without losing rows.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import { DELIVERED_COUNTS_DDL } from './delivered-counts-sqlite.ts';
 import { StoreUnavailableError } from './errors.ts';
+import type { SqliteDriver } from './sqlite-driver.ts';
 
-type Db = BetterSqlite3.Database;
+type Db = SqliteDriver;
 
 /** How long a write waits for a lock held by another process before it gives up. */
 export const BUSY_TIMEOUT_MS_DEFAULT = 5000;
@@ -117,23 +118,22 @@ export function guarded<T>(fn: () => T): T {
 
 /** A write transaction that takes the lock first (`BEGIN IMMEDIATE`), guarded. */
 export function writeTx<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
-  const tx = db.transaction(fn);
-  return (...args: A) => guarded(() => tx.immediate(...args));
+  const tx = db.writeTransaction(fn);
+  return (...args: A) => guarded(() => tx(...args));
 }
 
 /** Brings the file's schema to `SCHEMA_VERSION`; a file already there is only read. */
 export function migrate(db: Db): void {
-  const version = () => db.pragma('user_version', { simple: true }) as number;
+  const version = () => db.userVersion();
   if (version() >= SCHEMA_VERSION) return;
   writeTx(db, () => {
     // Another process may have migrated while this one waited for the lock.
     const from = version();
     for (let v = from; v < SCHEMA_VERSION; v++) (MIGRATIONS[v] as (db: Db) => void)(db);
-    if (from < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    if (from < SCHEMA_VERSION) db.setUserVersion(SCHEMA_VERSION);
   })();
 }
 
 function hasColumn(db: Db, table: string, column: string): boolean {
-  const columns = db.pragma(`table_info(${table})`) as { name: string }[];
-  return columns.some((c) => c.name === column);
+  return db.columns(table).includes(column);
 }
