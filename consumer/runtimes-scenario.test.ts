@@ -32,7 +32,7 @@ let settings: Record<string, string>;
 
 beforeAll(async () => {
   app = await consumerApp('all-runtimes', ALL_RUNTIMES);
-  for (const file of ['node.mjs', 'bun.mjs', 'deno.mjs', 'worker.mjs']) {
+  for (const file of ['node.mjs', 'bun.mjs', 'deno.mjs', 'worker.mjs', 'wrangler.jsonc']) {
     app.write(file, readFileSync(`${EXAMPLES}${file}`, 'utf8'));
   }
   app.copyFixture('workers');
@@ -87,6 +87,7 @@ const RUNTIMES: Runtime[] = [
           '--allow-net',
           '--allow-env',
           '--allow-read',
+          '--allow-write',
           '--node-modules-dir=manual',
           'deno.mjs',
         ],

@@ -3,10 +3,13 @@
 // accepted event through the request's executionCtx.waitUntil(), and the Cron
 // Trigger's scheduled() sends retries that came due. The kit is made at the
 // first request (workerd allows no I/O or timers at global scope) and lives as
-// long as the isolate; the outbox here is in memory, so events not yet
-// delivered are lost when the isolate is evicted. The visitor's address comes
-// from CF-Connecting-IP, which the kit trusts on workerd only.
-import { configFromEnv, memoryOutbox, twclidKit } from '@twclid-kit/server';
+// long as the isolate. The outbox is a Durable Object with SQLite storage
+// (TwclidOutboxObject, bound as OUTBOX): an accepted event is stored there
+// before the 202, outlives the isolate, and every isolate shares it and X's
+// budget. The visitor's address comes from CF-Connecting-IP, which the kit
+// trusts on workerd only.
+import { configFromEnv, twclidKit } from '@twclid-kit/server';
+import { durableObjectOutbox, TwclidOutboxObject } from '@twclid-kit/server/durable-object';
 import { Hono } from 'hono';
 
 let app;
@@ -19,7 +22,7 @@ function kitFor(env) {
     auth: x.auth,
     baseUrl: x.baseUrl,
     events: ['o87ne'],
-    store: memoryOutbox(),
+    store: durableObjectOutbox(env.OUTBOX), // one object, named 'outbox'
     autoStart: false, // starts with the first request
   });
   app = new Hono();
@@ -36,6 +39,9 @@ function kitFor(env) {
   });
   return kit;
 }
+
+// The outbox's class, exported for the binding in wrangler.jsonc.
+export { TwclidOutboxObject };
 
 export default {
   fetch(request, env, ctx) {
