@@ -1,9 +1,10 @@
 /**
- * Issue #14 item 2: the durable outbox inside Bun and Deno passes the same
- * contract as every other store. Each runtime, from the registry's own npm
- * package, runs fixtures/store-host/host.mjs from an app that installed the
- * packed server: the runtime's store (`@twclid-kit/server/bun-sqlite` on
- * `bun:sqlite`, `@twclid-kit/server/node-sqlite` on Deno's `node:sqlite`) on
+ * Issue #14 item 2: the durable outbox inside Bun, Deno and Node's own
+ * `node:sqlite` passes the same contract as every other store. Each runtime,
+ * from the registry's own npm package, runs fixtures/store-host/host.mjs from
+ * an app that installed the packed server: the runtime's store
+ * (`@twclid-kit/server/bun-sqlite` on `bun:sqlite`,
+ * `@twclid-kit/server/node-sqlite` on `node:sqlite` in Deno and Node 26) on
  * temp files, each method call arriving as JSON over HTTP. Here on Node a
  * proxy `OutboxStore` forwards the calls, and the shared contract suites of
  * packages/server/test/ run against it with their explicit times. The wire
@@ -24,14 +25,15 @@ import { describeOriginContract } from '../packages/server/test/outbox-origin-co
 import { toWire } from './fixtures/store-host/wire.mjs';
 import { type ConsumerApp, consumerApp, FIXTURES } from './lib/app.ts';
 import { type Service, startService, stopAll } from './lib/exec.ts';
-import { BUN, DENO, SERVER_ONLY } from './lib/specs.ts';
+import { ALL_RUNTIMES, BUN, DENO, NODE_LTS } from './lib/specs.ts';
 
 const wire = toWire as (value: unknown) => string;
 
 let app: ConsumerApp;
 
 beforeAll(async () => {
-  app = await consumerApp('server-only', SERVER_ONLY);
+  // The scenario's app (runtimes-scenario.test.ts): Bun, Deno and a Node with node:sqlite.
+  app = await consumerApp('all-runtimes', ALL_RUNTIMES);
   cpSync(join(FIXTURES, 'store-host'), app.path('store-host'), { recursive: true });
 });
 
@@ -51,6 +53,14 @@ const HOSTS: Host[] = [
       startService('bun-store', app.path('node_modules/.bin/bun'), ['store-host/host.mjs', dir], {
         cwd: app.dir,
         env: app.env({ DO_NOT_TRACK: '1' }),
+      }),
+  },
+  {
+    name: `Node (${NODE_LTS}, node:sqlite)`,
+    start: (dir) =>
+      startService('node-store', app.path('node_modules/.bin/node'), ['store-host/host.mjs', dir], {
+        cwd: app.dir,
+        env: app.env(),
       }),
   },
   {

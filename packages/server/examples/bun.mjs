@@ -1,7 +1,9 @@
 // Bun: `bun app.mjs` with Bun.serve. The kit reads each visitor's address
-// from Bun's server (server.requestIP) without configuration. The outbox here
-// is in memory: events not yet delivered are lost when the process ends.
-import { configFromEnv, installSignalHandlers, memoryOutbox, twclidKit } from '@twclid-kit/server';
+// from Bun's server (server.requestIP) without configuration. The outbox is a
+// SQLite file through Bun's built-in bun:sqlite (TWCLID_KIT_DB, else
+// ./.twclid-kit/outbox.db): accepted events survive a restart.
+import { configFromEnv, installSignalHandlers, twclidKit } from '@twclid-kit/server';
+import { bunSqliteOutbox } from '@twclid-kit/server/bun-sqlite';
 import { Hono } from 'hono';
 
 const x = configFromEnv(); // X_PIXEL_ID, X_PIXEL_TOKEN or OAuth, X_ADS_API_BASE_URL
@@ -10,7 +12,7 @@ const kit = twclidKit({
   auth: x.auth,
   baseUrl: x.baseUrl,
   events: ['o87ne'],
-  store: memoryOutbox(),
+  store: bunSqliteOutbox(),
 });
 
 const app = new Hono();

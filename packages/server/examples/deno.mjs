@@ -1,8 +1,10 @@
-// Deno 2: `deno run --allow-net --allow-env --allow-read app.mjs` with
-// Deno.serve. The kit reads each visitor's address from Deno's connection
-// info (info.remoteAddr) without configuration. The outbox here is in memory:
-// events not yet delivered are lost when the process ends.
-import { configFromEnv, memoryOutbox, twclidKit } from '@twclid-kit/server';
+// Deno 2: `deno run --allow-net --allow-env --allow-read --allow-write app.mjs`
+// with Deno.serve. The kit reads each visitor's address from Deno's connection
+// info (info.remoteAddr) without configuration. The outbox is a SQLite file
+// through Deno's built-in node:sqlite (TWCLID_KIT_DB, else
+// ./.twclid-kit/outbox.db; --allow-write for it): accepted events survive a restart.
+import { configFromEnv, twclidKit } from '@twclid-kit/server';
+import { nodeSqliteOutbox } from '@twclid-kit/server/node-sqlite';
 import { Hono } from 'hono';
 
 const x = configFromEnv(Deno.env.toObject()); // X_PIXEL_ID, X_PIXEL_TOKEN or OAuth, X_ADS_API_BASE_URL
@@ -11,7 +13,7 @@ const kit = twclidKit({
   auth: x.auth,
   baseUrl: x.baseUrl,
   events: ['o87ne'],
-  store: memoryOutbox(),
+  store: nodeSqliteOutbox(),
 });
 
 const app = new Hono();
