@@ -1,7 +1,7 @@
 /**
  * `@twclid-kit/server/node-sqlite`: the embedded durable outbox through the
  * runtime's built-in `node:sqlite` (`DatabaseSync`): Deno 2.x, and Node from
- * 22.5. The same store, schema and durability as `@twclid-kit/server/sqlite`
+ * 22.13 (where it needs no flag). The same store, schema and durability as `@twclid-kit/server/sqlite`
  * (WAL, `synchronous = FULL`, busy timeout, a private file; several processes
  * may share it), without a native addon.
  *
@@ -29,7 +29,7 @@ async function load(): Promise<DatabaseSync> {
     return ((await import(specifier)) as { DatabaseSync: DatabaseSync }).DatabaseSync;
   } catch (cause) {
     throw new Error(
-      '@twclid-kit/server/node-sqlite needs node:sqlite (Deno 2.x, Node 22.5 or later)',
+      '@twclid-kit/server/node-sqlite needs node:sqlite (Deno 2.x, Node 22.13 or later)',
       { cause },
     );
   }

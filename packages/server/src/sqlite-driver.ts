@@ -2,7 +2,7 @@
  * The small synchronous surface the SQLite outbox needs from a SQLite library,
  * so one store (outbox-sqlite-rows.ts, sqlite-schema.ts, rate-budget-sqlite.ts,
  * delivered-counts-sqlite.ts) runs on better-sqlite3 (Node), `bun:sqlite`
- * (Bun), `node:sqlite` (Deno 2.x, Node ≥ 22.5) and a Durable Object's SQLite
+ * (Bun), `node:sqlite` (Deno 2.x, Node ≥ 22.13) and a Durable Object's SQLite
  * storage (Cloudflare Workers).
  *
  * The store writes one dialect; each adapter turns it into its library's:
