@@ -3,19 +3,7 @@
  * (outbox-object.ts) over Durable Object RPC. Arguments and results are plain
  * data; times are the caller's (the kit's clock), as with every `OutboxStore`.
  */
-import type { DeliveredCount, DeliveredCountsQuery } from '../delivered-counts.ts';
-import type {
-  ClaimInput,
-  ClaimRef,
-  ConversionOrigin,
-  EnqueueInput,
-  EnqueueResult,
-  OutboxEvent,
-  OutboxStats,
-  ReadyGroup,
-  RescheduleInput,
-  SettleResult,
-} from '../outbox.ts';
+import type { OutboxStore } from '../outbox.ts';
 import type { RateLimitInfo } from '../x-types.ts';
 
 /**
@@ -30,21 +18,11 @@ export interface BudgetKey {
   inFlightMs?: number;
 }
 
-export interface OutboxRpc {
-  enqueue(input: EnqueueInput): Promise<EnqueueResult>;
-  ready(now: number): Promise<ReadyGroup[]>;
-  nextDueAt(): Promise<number | undefined>;
-  claim(input: ClaimInput): Promise<OutboxEvent[]>;
-  markDelivered(refs: readonly ClaimRef[], now: number): Promise<SettleResult>;
-  reschedule(refs: readonly ClaimRef[], input: RescheduleInput): Promise<SettleResult>;
-  markDead(entries: readonly (ClaimRef & { reason: string })[], now: number): Promise<SettleResult>;
-  recoverInFlight(now: number): Promise<number>;
-  stats(now: number): Promise<OutboxStats>;
-  countUndelivered(options?: { origin?: ConversionOrigin }): Promise<number>;
-  deadLetters(options?: { limit?: number; account?: string }): Promise<OutboxEvent[]>;
-  requeueDead(options: { now: number; ids?: readonly number[] }): Promise<number>;
-  purgeDelivered(options: { now: number; olderThanMs: number }): Promise<number>;
-  deliveredCounts(query?: DeliveredCountsQuery): Promise<DeliveredCount[]>;
+/** Every method of an `OutboxStore` (the optional ones too) but `rateBudget` and `close`. */
+type StoreMethods = Omit<Required<OutboxStore>, 'rateBudget' | 'close'>;
+
+/** The store's methods as they are, and each budget method with its caller and clock. */
+export interface OutboxRpc extends StoreMethods {
   budgetTake(key: BudgetKey, account: string, wanted: number, at: number): Promise<number>;
   budgetNextFreeAt(key: BudgetKey, account: string, at: number): Promise<number>;
   budgetRefund(key: BudgetKey, account: string, count: number, at: number): Promise<void>;
