@@ -1,8 +1,8 @@
 /**
  * Check 6: `@twclid-kit/server` installed with hono and nothing else, as an
  * edge or Bun/Deno user has it. Optional and development-only packages must
- * stay out of the tree; the SQLite entry must say how to get its optional
- * peer; the main entry must work on the memory outbox.
+ * stay out of the tree; the SQLite and Postgres entries must say how to get
+ * their optional peers; the main entry must work on the memory outbox.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ConsumerApp, consumerApp, presentOf } from './lib/app.ts';
@@ -15,6 +15,7 @@ let app: ConsumerApp;
 /** Packages the server must not pull in: optional peers, dev tools, the CLI's and emulator's dependencies. */
 const NOT_EXPECTED = [
   'better-sqlite3',
+  'pg',
   '@twclid-kit/emulator',
   '@twclid-kit/cli',
   'commander',
@@ -45,6 +46,16 @@ describe('the server tarball with hono alone', () => {
     const seen = JSON.parse(result.stdout);
     expect(seen.imported).toBe(false);
     expect(seen.message).toContain('npm install better-sqlite3');
+    expect(seen.cause).toBe('ERR_MODULE_NOT_FOUND');
+  });
+
+  it('fails to import @twclid-kit/server/postgres naming pg and its install command', async () => {
+    const result = await app.run(process.execPath, ['postgres-missing.mjs']);
+    expect(result.code, describeRun('node postgres-missing.mjs', result)).toBe(0);
+    const seen = JSON.parse(result.stdout);
+    expect(seen.imported).toBe(false);
+    expect(seen.message).toContain('needs pg');
+    expect(seen.message).toContain('npm install pg@^8');
     expect(seen.cause).toBe('ERR_MODULE_NOT_FOUND');
   });
 
