@@ -26,7 +26,7 @@ import { crashScenario } from './crash.ts';
 import { faultsScenario } from './faults.ts';
 import { hygieneScenario } from './hygiene.ts';
 import { type JunkFloodFigures, junkFloodScenario } from './junk-flood.ts';
-import { postgresChaosScenario } from './postgres-chaos.ts';
+import { type PostgresChaosFigures, postgresChaosScenario } from './postgres-chaos.ts';
 
 const PRESETS = {
   full: {
@@ -135,6 +135,7 @@ const shared = { pii: new Set<string>(), artifacts: new Set<string>() };
 const durations: Partial<Record<Scenario, number>> = {};
 const clusterFigures: Partial<ClusterFigures> = {};
 const junkFigures: Partial<JunkFloodFigures> = {};
+const pgChaosFigures: Partial<PostgresChaosFigures> = {};
 
 const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
   faults: (c) =>
@@ -152,14 +153,18 @@ const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
   // for 10,000 events, for all instances together. Spends count from the end of their
   // request, so a window much longer than a request keeps budget use measurable.
   'postgres-chaos': (c) =>
-    postgresChaosScenario(c, {
-      events: sizes.pgEvents,
-      kills: sizes.kills,
-      instances: 3,
-      limit: Math.max(40, Math.round(sizes.pgEvents / 10)),
-      windowMs: 10_000,
-      timeoutMs: Math.max(180_000, sizes.pgEvents * 50),
-    }),
+    postgresChaosScenario(
+      c,
+      {
+        events: sizes.pgEvents,
+        kills: sizes.kills,
+        instances: 3,
+        limit: Math.max(40, Math.round(sizes.pgEvents / 10)),
+        windowMs: 10_000,
+        timeoutMs: Math.max(180_000, sizes.pgEvents * 50),
+      },
+      pgChaosFigures,
+    ),
   // X's budget scaled below the intake rate of a loaded 2-core machine, so a backlog
   // builds: 500 events / 5 s for 10,000 events, for all processes on the file together
   // (the kit's budget set to match).
@@ -278,6 +283,22 @@ if (record) {
               {
                 name: 'cluster: budget use with backlog',
                 value: clusterFigures.use ?? 0,
+                unit: '',
+              },
+              {
+                name: 'cluster: sent twice because a live claim was recovered (outbox.claim_lost)',
+                value: clusterFigures.claimLost ?? -1,
+                unit: '',
+              },
+            ]
+          : [],
+      )
+      .concat(
+        only.has('postgres-chaos')
+          ? [
+              {
+                name: 'postgres-chaos: sent twice because a live claim was recovered (outbox.claim_lost)',
+                value: pgChaosFigures.claimLost ?? -1,
                 unit: '',
               },
             ]
