@@ -8,6 +8,7 @@
  *   npm run test:reliability -- --events 2000 --crash-events 2000 --kills 5 --bad 3000 --only faults,crash
  *   npm run test:reliability -- --only postgres-chaos   # 3 instances on one PostgreSQL (Debian's postgresql)
  *   npm run test:reliability -- --only cluster          # 3 processes on one SQLite file (cluster mode)
+ *   npm run test:reliability -- --only cluster --cluster-processes 2   # 2 processes on the file
  *   npm run test:reliability -- --only junk-flood       # junk at 10× X's budget rate while real conversions arrive
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -68,6 +69,7 @@ const { values: args } = parseArgs({
     bad: { type: 'string' },
     'pg-events': { type: 'string' },
     'cluster-events': { type: 'string' },
+    'cluster-processes': { type: 'string' },
     'junk-flood-seconds': { type: 'string' },
     seed: { type: 'string', default: '20261129' },
     only: { type: 'string' },
@@ -91,6 +93,7 @@ const size = (
     | 'bad'
     | 'pg-events'
     | 'cluster-events'
+    | 'cluster-processes'
     | 'junk-flood-seconds',
   fallback: number,
 ): number => {
@@ -107,6 +110,7 @@ const sizes = {
   bad: size('bad', preset.bad),
   pgEvents: size('pg-events', preset.pgEvents),
   clusterEvents: size('cluster-events', preset.clusterEvents),
+  clusterProcesses: size('cluster-processes', 3),
   junkFloodSeconds: size('junk-flood-seconds', preset.junkFloodSeconds),
 };
 const seed = Number(args.seed);
@@ -174,7 +178,7 @@ const runs: Record<Scenario, (c: ScenarioContext) => Promise<void>> = {
       {
         events: sizes.clusterEvents,
         kills: sizes.kills,
-        processes: 3,
+        processes: sizes.clusterProcesses,
         limit: Math.max(100, Math.round(sizes.clusterEvents / 20)),
         windowMs: 5_000,
         timeoutMs: Math.max(180_000, sizes.clusterEvents * 50),
