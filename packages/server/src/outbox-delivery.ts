@@ -121,6 +121,29 @@ function shareOf(
   };
 }
 
+/** Dead-letters a batch's events with X's reason, and logs which. */
+async function deadLetter(
+  { store, logger }: Pick<OutboxDeliveryOptions, 'store' | 'logger'>,
+  pixelId: string,
+  account: string,
+  answer: Answer<OutboxEvent>,
+): Promise<void> {
+  const reason = (answer.step as { reason: string }).reason;
+  const refs = claimRefs(answer.items);
+  const ids = refs.map((r) => r.id);
+  settled(
+    logger,
+    'markDead',
+    await store.markDead(
+      refs.map((ref) => ({ ...ref, reason })),
+      answer.attempt.now,
+    ),
+  );
+  // A policy that splits down to one event names it; a policy's own verdict counts events.
+  const which = answer.decision.action === 'split' ? { outboxId: ids[0] } : { events: ids.length };
+  logger.log('error', 'event.dead', { pixelId, account, ...which, error: reason });
+}
+
 export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDelivery {
   const { store, client, budget, decide, logger, now, authPauseMs, pauseOf } = options;
   const counters: DeliveryCounters = {
@@ -182,24 +205,6 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
     );
   }
 
-  async function deadLetter(pixelId: string, account: string, answer: Answer<OutboxEvent>) {
-    const reason = (answer.step as { reason: string }).reason;
-    const refs = claimRefs(answer.items);
-    const ids = refs.map((r) => r.id);
-    settled(
-      logger,
-      'markDead',
-      await store.markDead(
-        refs.map((ref) => ({ ...ref, reason })),
-        answer.attempt.now,
-      ),
-    );
-    // A policy that splits down to one event names it; a policy's own verdict counts events.
-    const which =
-      answer.decision.action === 'split' ? { outboxId: ids[0] } : { events: ids.length };
-    logger.log('error', 'event.dead', { pixelId, account, ...which, error: reason });
-  }
-
   function outboxHooks(pixelId: string, account: string, share: Share): DeliveryHooks<OutboxEvent> {
     return {
       async admit(events, initial) {
@@ -252,7 +257,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
           debugId: outcome.debugId,
         });
       },
-      rejected: (answer) => deadLetter(pixelId, account, answer),
+      rejected: (answer) => deadLetter(options, pixelId, account, answer),
       async later(answer) {
         const { step, attempt } = answer;
         if (step.step === 'wait') await pauseAccount(account, answer, step.untilMs);
@@ -272,7 +277,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
       },
       async halted(answer) {
         if (answer.step.step === 'pause') await pauseAccount(account, answer);
-        else await deadLetter(pixelId, account, answer);
+        else await deadLetter(options, pixelId, account, answer);
         return 'next';
       },
     };
