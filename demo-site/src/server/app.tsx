@@ -48,6 +48,27 @@ const THANKS: Record<string, string> = {
   club: 'Welcome to the Coffee Club. Your first bag ships on Monday.',
 };
 
+/** What the checkout form's order is worth to X: the product line, priced on the server. */
+function orderDetails(body: Record<string, unknown>) {
+  const product = PRODUCTS[String(body.sku)];
+  const quantity = Number(body.quantity) || 1;
+  if (!product) return {};
+  return {
+    // Money as a two-decimal string, as in X's own example ("20.00").
+    value: (product.price * quantity).toFixed(2),
+    currency: CURRENCY,
+    numberItems: quantity,
+    contents: [
+      {
+        contentId: product.sku,
+        contentName: product.name,
+        contentPrice: product.price,
+        numItems: quantity,
+      },
+    ],
+  };
+}
+
 /** The visitor's stored click, with its time, for the dashboard. */
 const storedClick = (c: Context) => decodeClick(getCookie(c, CLICK_COOKIE));
 
@@ -100,25 +121,7 @@ export function createDemoApp({ site, kit, dashboard, emulator, assets }: DemoAp
     // from the request, and stores the CAPI conversion before the handler runs.
     kit.form({
       eventId: site.events.purchase,
-      map: (body) => {
-        const product = PRODUCTS[String(body.sku)];
-        const quantity = Number(body.quantity) || 1;
-        if (!product) return {};
-        return {
-          // Money as a two-decimal string, as in X's own example ("20.00").
-          value: (product.price * quantity).toFixed(2),
-          currency: CURRENCY,
-          numberItems: quantity,
-          contents: [
-            {
-              contentId: product.sku,
-              contentName: product.name,
-              contentPrice: product.price,
-              numItems: quantity,
-            },
-          ],
-        };
-      },
+      map: orderDetails,
     }),
     // The shop's own handler, unchanged by the kit (a real shop stores c.req.valid('form') here).
     (c) => c.redirect(`/thank-you?flow=shop&order=${newOrderId()}`, 303),
