@@ -69,6 +69,11 @@ export function startBareServer(options: { readJson?: boolean } = {}): Promise<S
   });
 }
 
+/** The ingest floor (`bench/servers/floor-server.ts`) on its own SQLite file. */
+export function startFloorServer(options: { db: string }): Promise<ServerChild> {
+  return startTsChild(path.join(SERVERS_DIR, 'floor-server.ts'), { args: ['--db', options.db] });
+}
+
 /**
  * `GET /tw/health` of a kit server, with its details: the bench kit server sets
  * `healthDetails: true` (a kit's public answer is `{ status }` only).
