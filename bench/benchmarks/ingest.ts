@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runBench } from '../lib/bench-run.ts';
+import { type BenchOutcome, runBench } from '../lib/bench-run.ts';
 import { type LoadResult, runLoad } from '../lib/http-load.ts';
 import {
   kitHealth,
@@ -167,98 +167,102 @@ await runBench(
       rmSync(dir, { recursive: true, force: true });
     }
 
-    const rps = (t: Target): number => median(runs[t].map((r) => r.load.rps));
-    const cpu = (t: Target): number | undefined => {
-      const values = runs[t].map((r) => r.cpuUs).filter((v): v is number => v !== undefined);
-      return values.length > 0 ? median(values) : undefined;
-    };
-    const lat = (t: Target, k: keyof LoadResult['latencyMs']): number =>
-      median(runs[t].map((r) => r.load.latencyMs[k]));
-    const figures: Figure[] = [];
-    for (const t of TARGETS) {
-      figures.push({
-        name: `${LABEL[t]}: requests/s`,
-        value: rps(t),
-        unit: 'req/s',
-        ...(t === 'bare' ? {} : { baseline: { name: 'bare route', value: rps('bare') } }),
-      });
-    }
-    figures.push(
-      {
-        name: 'kit route, SQLite vs a route that only parses the JSON: requests/s',
-        value: rps('sqlite'),
-        unit: 'req/s',
-        baseline: { name: 'JSON-parsing route', value: rps('bareJson') },
-      },
-      {
-        name: 'SQLite outbox vs memory outbox: requests/s',
-        value: rps('sqlite'),
-        unit: 'req/s',
-        baseline: { name: 'memory outbox', value: rps('memory') },
-      },
-    );
-    for (const t of TARGETS) {
-      const c = cpu(t);
-      const b = cpu('bare');
-      if (c === undefined) continue;
-      figures.push({
-        name: `${LABEL[t]}: server CPU per request`,
-        value: c,
-        unit: 'µs',
-        ...(t === 'bare' || b === undefined ? {} : { baseline: { name: 'bare route', value: b } }),
-      });
-    }
-    for (const t of TARGETS) {
-      for (const k of ['p50', 'p90', 'p99'] as const) {
-        figures.push({
-          name: `${LABEL[t]}: latency ${k}`,
-          value: lat(t, k),
-          unit: 'ms',
-          ...(t === 'bare' ? {} : { baseline: { name: 'bare route', value: lat('bare', k) } }),
-        });
-      }
-    }
-    const cpuRatio = (t: Target): number =>
-      (cpu(t) ?? Number.NaN) / (cpu('bareJson') ?? Number.NaN);
-    for (const t of ['floor', 'memory', 'sqlite', 'sqliteCors'] as const) {
-      const c = cpu(t);
-      const b = cpu('bareJson');
-      if (c === undefined || b === undefined) continue;
-      figures.push({
-        name: `${LABEL[t]} vs the JSON-parsing route: server CPU per request`,
-        value: c,
-        unit: 'µs',
-        baseline: { name: 'JSON-parsing route', value: b },
-      });
-    }
-    const floor = cpu('floor');
-    const sqlite = cpu('sqlite');
-    if (floor !== undefined && sqlite !== undefined) {
-      figures.push({
-        name: 'kit route, SQLite outbox vs the floor: server CPU per request',
-        value: sqlite,
-        unit: 'µs',
-        baseline: { name: 'floor', value: floor },
-      });
-    }
-    const ratio = cpuRatio('sqlite');
-    return {
-      figures,
-      verdicts: [
-        {
-          goal: 'ingest-ratio',
-          measured: `${ratio.toFixed(2)}× (SQLite route ${Math.round(cpu('sqlite') ?? Number.NaN)} µs vs ${Math.round(cpu('bareJson') ?? Number.NaN)} µs of server CPU per request; memory outbox ${cpuRatio('memory').toFixed(2)}×; the floor route ${cpuRatio('floor').toFixed(2)}×; by requests/s ${(rps('sqlite') / rps('bareJson')).toFixed(2)}× of the JSON-parsing route)`,
-          met: ratio <= GOAL_CPU_RATIO,
-        },
-      ],
-      notes: [
-        `${CONNECTIONS} connections, ${DURATION_S} s measured after ${WARMUP_S} s of warm-up per process, ${ROUNDS} interleaved rounds; medians of the rounds. Each request is a distinct JSON event (own conversion_id, raw email and phone to normalize and hash); every answer was 2xx and the kit's counters confirmed each was stored (no duplicates).`,
-        'Requests carry the server’s own origin (the browser script on the shop’s pages posting to the shop’s own route), except in the CORS target, which posts from an allow-listed other origin.',
-        'Server CPU per request is user + system time of the server process (/proc) over the measured run divided by the requests answered; unlike requests/s it does not depend on what else the machine runs. The load generator shares the machine: the bare route’s requests/s is bounded by autocannon, not by the route.',
-        'The JSON-parsing baseline reads the body before answering 204, separating what any body-reading route pays in @hono/node-server from the kit’s own work (validation, normalization, hashing, enqueue).',
-        'The floor (`bench/servers/floor-server.ts`) is the least the contract asks of any route for one event, in one plain handler: parse the JSON, normalize and hash the email and phone with the kit’s own normalizers, a dedup lookup and one insert in a SQLite file with `synchronous = FULL`, the inserts of one event-loop turn committed together, 202 once committed. The kit can approach it, not go below it.',
-        'The kit server runs with delivery off (`autoStart: false`) so the figure is the route alone, and with the per-IP rate limit off (one load generator on 127.0.0.1 would hit it at once).',
-      ],
-    };
+    return report(runs);
   },
 );
+
+/** The figures and the verdict of the measured runs (medians of the rounds). */
+function report(runs: Record<Target, Run[]>): BenchOutcome {
+  const rps = (t: Target): number => median(runs[t].map((r) => r.load.rps));
+  const cpu = (t: Target): number | undefined => {
+    const values = runs[t].map((r) => r.cpuUs).filter((v): v is number => v !== undefined);
+    return values.length > 0 ? median(values) : undefined;
+  };
+  const lat = (t: Target, k: keyof LoadResult['latencyMs']): number =>
+    median(runs[t].map((r) => r.load.latencyMs[k]));
+  const figures: Figure[] = [];
+  for (const t of TARGETS) {
+    figures.push({
+      name: `${LABEL[t]}: requests/s`,
+      value: rps(t),
+      unit: 'req/s',
+      ...(t === 'bare' ? {} : { baseline: { name: 'bare route', value: rps('bare') } }),
+    });
+  }
+  figures.push(
+    {
+      name: 'kit route, SQLite vs a route that only parses the JSON: requests/s',
+      value: rps('sqlite'),
+      unit: 'req/s',
+      baseline: { name: 'JSON-parsing route', value: rps('bareJson') },
+    },
+    {
+      name: 'SQLite outbox vs memory outbox: requests/s',
+      value: rps('sqlite'),
+      unit: 'req/s',
+      baseline: { name: 'memory outbox', value: rps('memory') },
+    },
+  );
+  for (const t of TARGETS) {
+    const c = cpu(t);
+    const b = cpu('bare');
+    if (c === undefined) continue;
+    figures.push({
+      name: `${LABEL[t]}: server CPU per request`,
+      value: c,
+      unit: 'µs',
+      ...(t === 'bare' || b === undefined ? {} : { baseline: { name: 'bare route', value: b } }),
+    });
+  }
+  for (const t of TARGETS) {
+    for (const k of ['p50', 'p90', 'p99'] as const) {
+      figures.push({
+        name: `${LABEL[t]}: latency ${k}`,
+        value: lat(t, k),
+        unit: 'ms',
+        ...(t === 'bare' ? {} : { baseline: { name: 'bare route', value: lat('bare', k) } }),
+      });
+    }
+  }
+  const cpuRatio = (t: Target): number => (cpu(t) ?? Number.NaN) / (cpu('bareJson') ?? Number.NaN);
+  for (const t of ['floor', 'memory', 'sqlite', 'sqliteCors'] as const) {
+    const c = cpu(t);
+    const b = cpu('bareJson');
+    if (c === undefined || b === undefined) continue;
+    figures.push({
+      name: `${LABEL[t]} vs the JSON-parsing route: server CPU per request`,
+      value: c,
+      unit: 'µs',
+      baseline: { name: 'JSON-parsing route', value: b },
+    });
+  }
+  const floor = cpu('floor');
+  const sqlite = cpu('sqlite');
+  if (floor !== undefined && sqlite !== undefined) {
+    figures.push({
+      name: 'kit route, SQLite outbox vs the floor: server CPU per request',
+      value: sqlite,
+      unit: 'µs',
+      baseline: { name: 'floor', value: floor },
+    });
+  }
+  const ratio = cpuRatio('sqlite');
+  return {
+    figures,
+    verdicts: [
+      {
+        goal: 'ingest-ratio',
+        measured: `${ratio.toFixed(2)}× (SQLite route ${Math.round(cpu('sqlite') ?? Number.NaN)} µs vs ${Math.round(cpu('bareJson') ?? Number.NaN)} µs of server CPU per request; memory outbox ${cpuRatio('memory').toFixed(2)}×; the floor route ${cpuRatio('floor').toFixed(2)}×; by requests/s ${(rps('sqlite') / rps('bareJson')).toFixed(2)}× of the JSON-parsing route)`,
+        met: ratio <= GOAL_CPU_RATIO,
+      },
+    ],
+    notes: [
+      `${CONNECTIONS} connections, ${DURATION_S} s measured after ${WARMUP_S} s of warm-up per process, ${ROUNDS} interleaved rounds; medians of the rounds. Each request is a distinct JSON event (own conversion_id, raw email and phone to normalize and hash); every answer was 2xx and the kit's counters confirmed each was stored (no duplicates).`,
+      'Requests carry the server’s own origin (the browser script on the shop’s pages posting to the shop’s own route), except in the CORS target, which posts from an allow-listed other origin.',
+      'Server CPU per request is user + system time of the server process (/proc) over the measured run divided by the requests answered; unlike requests/s it does not depend on what else the machine runs. The load generator shares the machine: the bare route’s requests/s is bounded by autocannon, not by the route.',
+      'The JSON-parsing baseline reads the body before answering 204, separating what any body-reading route pays in @hono/node-server from the kit’s own work (validation, normalization, hashing, enqueue).',
+      'The floor (`bench/servers/floor-server.ts`) is the least the contract asks of any route for one event, in one plain handler: parse the JSON, normalize and hash the email and phone with the kit’s own normalizers, a dedup lookup and one insert in a SQLite file with `synchronous = FULL`, the inserts of one event-loop turn committed together, 202 once committed. The kit can approach it, not go below it.',
+      'The kit server runs with delivery off (`autoStart: false`) so the figure is the route alone, and with the per-IP rate limit off (one load generator on 127.0.0.1 would hit it at once).',
+    ],
+  };
+}
