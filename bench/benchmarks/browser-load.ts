@@ -10,12 +10,12 @@
  *   npm run bench:load [-- --loads 40 --reuse-build | --script <file>]
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runBench } from '../lib/bench-run.ts';
 import { buildBrowserScript } from '../lib/browser-build.ts';
+import { startSite, TWCLID } from '../lib/browser-site.ts';
 import { findChromium, launchChromium } from '../lib/chromium.ts';
 import { chromiumVersion } from '../lib/machine.ts';
 import type { Figure } from '../lib/results.ts';
@@ -38,51 +38,6 @@ if (!Number.isInteger(LOADS) || LOADS < 3) throw new Error('--loads must be an i
  */
 const GOAL_RATIO = 1.25;
 const GOAL_RETURNING_MS = 1;
-const TWCLID = '23opevjt88psuo13lu8d020qkn';
-
-/**
- * A second, stricter reference: the least any click-capturing script must do on
- * a landing (one cookie write, one localStorage write, one keepalive POST).
- * Chromium's first cookie and storage access in a page costs a synchronous
- * round trip to the browser process, which an empty script never pays.
- */
-const MINIMAL_CAPTURE = `(function(){var m=/[?&]twclid=([^&]+)/.exec(location.search);if(!m)return;
-document.cookie='_min='+m[1]+'; path=/; max-age=7776000; samesite=lax';
-try{localStorage.setItem('_min',m[1])}catch(e){}
-fetch('/tw/capture',{method:'POST',keepalive:true,body:JSON.stringify({twclid:m[1]})});})();`;
-
-function page(scriptPath: string): string {
-  // The tag exactly as docs/product.md shows it, plus a conversion form for the script to decorate.
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Landing</title>
-<script src="${scriptPath}" data-pixel-id="o8z6j" data-endpoint="/tw/events" defer></script>
-</head><body><h1>Spring sale</h1>
-<form data-tw-event="o87ne" method="post" action="/thanks">
-<input type="email" name="email"><input type="tel" name="phone"><button>Buy</button>
-</form></body></html>`;
-}
-
-function startSite(script: Buffer): Promise<Server> {
-  const routes: Record<string, { type: string; body: string | Buffer }> = {
-    '/kit.html': { type: 'text/html', body: page('/twclid.iife.js') },
-    '/empty.html': { type: 'text/html', body: page('/empty.js') },
-    '/twclid.iife.js': { type: 'text/javascript', body: script },
-    '/empty.js': { type: 'text/javascript', body: '' },
-    '/minimal.html': { type: 'text/html', body: page('/minimal.js') },
-    '/minimal.js': { type: 'text/javascript', body: MINIMAL_CAPTURE },
-  };
-  const server = createServer((req, res) => {
-    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
-    if (route) {
-      res.writeHead(200, { 'content-type': route.type, 'cache-control': 'no-store' });
-      res.end(route.body);
-    } else {
-      // The capture and event endpoints (and anything else): accepted, no body.
-      req.resume();
-      res.writeHead(204).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 interface Sample {
   scriptMs: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cutJsCookieCore } from './js-cookie-core.ts';
 
 // The installed js-cookie's ESM build, the file the plugin rewrites.
@@ -34,6 +34,21 @@ describe('jsCookieCore', () => {
     expect(core.set?.('kit_probe', 'x')).toMatch(/^kit_probe=x; path=\/$/);
     core.remove?.('kit_probe');
     expect(core.get?.('kit_probe')).toBeUndefined();
+  });
+
+  it('reads document.cookie once per get, and drops the document guards the script does not need', () => {
+    const core = load(cutJsCookieCore(source));
+    core.set?.('kit_probe', 'x');
+    // The prototype that holds the accessor (happy-dom's own document class, not the global Document).
+    let owner = Object.getPrototypeOf(document);
+    while (!Object.getOwnPropertyDescriptor(owner, 'cookie')) owner = Object.getPrototypeOf(owner);
+    const read = vi.spyOn(owner as Document, 'cookie', 'get');
+    expect(core.get?.()).toMatchObject({ kit_probe: 'x' });
+    expect(core.get?.('kit_probe')).toBe('x');
+    expect(read).toHaveBeenCalledTimes(2);
+    read.mockRestore();
+    core.remove?.('kit_probe');
+    expect(cutJsCookieCore(source)).not.toMatch(/typeof document/);
   });
 
   it('fails the build when js-cookie no longer has the text it cuts', () => {

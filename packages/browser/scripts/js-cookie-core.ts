@@ -5,10 +5,17 @@ import type { Plugin } from 'vite';
  * `withAttributes`, `withConverter` and the frozen `attributes` / `converter`
  * properties; being members of one object literal, the bundler cannot drop
  * them. The script uses `set`, `get` and `remove` only, so this plugin cuts the
- * rest out of js-cookie's ESM build before bundling (74 B gzip of the IIFE). js-cookie's own
- * `set` / `get` / `remove` and converters are untouched. Each cut must match, so
- * a js-cookie release that changes the text fails the build instead of
- * silently shipping the full API.
+ * rest out of js-cookie's ESM build before bundling (74 B gzip of the IIFE).
+ *
+ * It also trims `set` and `get` for the one way the script calls them:
+ * - without their `typeof document === 'undefined'` guards, since the script
+ *   touches cookies only once it has checked for a document itself (`init()`,
+ *   server-side rendering);
+ * - `get` reads `document.cookie` once instead of twice: each read of it is a
+ *   synchronous call into the browser (bench/RESULTS.md, issue #16).
+ * js-cookie's converters and attribute handling are untouched. Each cut must
+ * match, so a js-cookie release that changes the text fails the build instead
+ * of silently shipping something else.
  */
 const CUTS: [RegExp, string][] = [
   [
@@ -18,6 +25,18 @@ const CUTS: [RegExp, string][] = [
   [
     /Object\.create\((\s*\{[\s\S]*?\n\s*\}),\s*\{\s*attributes: \{ value: Object\.freeze\(defaultAttributes\) \},\s*converter: \{ value: Object\.freeze\(converter\) \}\s*\}\s*\)/,
     '($1)',
+  ],
+  [
+    /(function set\(name, value, attributes\) \{)\s*if \(typeof document === 'undefined'\) \{\s*return\s*\}/,
+    '$1',
+  ],
+  [
+    /(function get\(name\) \{)\s*if \(typeof document === 'undefined' \|\| \(arguments\.length && !name\)\) \{\s*return\s*\}/,
+    '$1',
+  ],
+  [
+    /var cookies = document\.cookie \? document\.cookie\.split\('; '\) : \[\];/,
+    "var jar = document.cookie, cookies = jar ? jar.split('; ') : [];",
   ],
 ];
 

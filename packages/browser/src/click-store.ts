@@ -88,7 +88,8 @@ export function readClick(days: number): StoredClick | undefined {
   let id: unknown = jar[PIXEL_COOKIE];
   let at: unknown;
   try {
-    if ((id as string)[0] === '{') ({ twclid: id, timestamp: at } = JSON.parse(id as string));
+    // `?.`: without a Pixel cookie nothing throws (a throw costs more than this whole read).
+    if ((id as string)?.[0] === '{') ({ twclid: id, timestamp: at } = JSON.parse(id as string));
   } catch {}
   return typeof id === 'string' && TWCLID_PATTERN.test(id)
     ? { twclid: id, clickedAt: +(at as number) || 0 }

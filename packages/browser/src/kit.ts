@@ -74,8 +74,7 @@ export const captureUrl = (endpoint: string): string =>
  */
 export function init(o: KitOptions = {}): TwclidKit {
   const days = (o.cookieDays as number) > 0 ? (o.cookieDays as number) : CLICK_DAYS_DEFAULT;
-  const capture =
-    o.endpoint && o.capture !== false && (o.captureEndpoint || captureUrl(o.endpoint));
+  const capture = o.endpoint && o.capture !== false;
   const dom = typeof document === 'object';
   // Global Privacy Control is an opt-out that no later call overrides.
   const gpc = dom && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
@@ -103,8 +102,9 @@ export function init(o: KitOptions = {}): TwclidKit {
       saveClick({ twclid: landed, clickedAt: Date.now() }, days);
       // Let the server re-set the cookie with Set-Cookie (Safari caps script-set cookies at 24 h),
       // on the same domain, so it replaces this cookie rather than adding a host-only twin.
+      // The URL is derived here, not at load: only a new click needs it.
       if (capture)
-        sendJson(capture, {
+        sendJson(o.captureEndpoint || captureUrl(o.endpoint as string), {
           twclid: landed,
           domain: cookieDomain() || undefined,
         } satisfies WireCapture);
