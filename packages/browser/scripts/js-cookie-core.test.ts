@@ -51,6 +51,18 @@ describe('jsCookieCore', () => {
     expect(cutJsCookieCore(source)).not.toMatch(/typeof document/);
   });
 
+  it('writes the lifetime as Max-Age, never formatting a date, and removes with a negative age', () => {
+    const core = load(cutJsCookieCore(source));
+    const toUTCString = vi.spyOn(Date.prototype, 'toUTCString');
+    const written = core.set?.('kit_probe', 'x', { expires: new Date(Date.now() + 90 * 864e5) });
+    expect(written).toMatch(/^kit_probe=x; path=\/; max-age=(7775999|7776000)$/);
+    expect(core.get?.('kit_probe')).toBe('x');
+    core.remove?.('kit_probe');
+    expect(core.get?.('kit_probe')).toBeUndefined();
+    expect(toUTCString).not.toHaveBeenCalled();
+    toUTCString.mockRestore();
+  });
+
   it('fails the build when js-cookie no longer has the text it cuts', () => {
     expect(() => cutJsCookieCore(source.replace('withConverter', 'withCodec'))).toThrow(
       /js-cookie's source no longer matches/,
