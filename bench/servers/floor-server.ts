@@ -5,8 +5,9 @@
  * and hashes the email and phone with the kit's own normalizers
  * (libphonenumber's full metadata, SHA-256 through @noble/hashes); looks the
  * `conversion_id` up for deduplication; inserts one row into a SQLite file
- * (WAL, `synchronous = FULL`, committed in groups exactly as the kit's store
- * commits); and answers 202 `{ conversion_id }` once that commit returned.
+ * (WAL, `synchronous = FULL`, the inserts of one event-loop turn in one
+ * transaction, like the kit's group commit); and answers 202
+ * `{ conversion_id }` once that commit returned.
  *
  * It skips everything else the kit does: the other field rules, origin and
  * trust checks, the click cookie, request facts, counters, the backlog bound,
@@ -47,33 +48,22 @@ CREATE INDEX IF NOT EXISTS events_dedup ON events (dedup_key, created_at);`);
 const seen = db.prepare<[string], { id: number }>('SELECT id FROM events WHERE dedup_key = ?');
 const insert = db.prepare('INSERT INTO events (dedup_key, payload, created_at) VALUES (?, ?, ?)');
 
-/**
- * The rows waiting for the next commit. Like the kit's group commit
- * (packages/server/src/sqlite-store.ts): an idle server commits at the end of
- * the turn, and a commit comes no sooner than `COMMIT_SPACING_MS` after the
- * previous one, so under load the rows of that time share one fsync.
- */
-const COMMIT_SPACING_MS = 1;
+/** The rows of this event-loop turn, committed together (one fsync). */
 let waiting: { key: string; payload: string; done: () => void }[] = [];
-let lastCommitAt = Number.NEGATIVE_INFINITY;
 const commit = db.transaction((rows: typeof waiting) => {
   const now = Date.now();
   for (const row of rows)
     if (seen.get(row.key) === undefined) insert.run(row.key, row.payload, now);
 });
-function commitWaiting(): void {
-  const rows = waiting;
-  waiting = [];
-  commit(rows);
-  lastCommitAt = performance.now();
-  for (const row of rows) row.done();
-}
 function store(key: string, payload: string): Promise<void> {
   return new Promise((done) => {
     if (waiting.length === 0) {
-      const wait = lastCommitAt + COMMIT_SPACING_MS - performance.now();
-      if (wait > 0) setTimeout(commitWaiting, wait);
-      else setImmediate(commitWaiting);
+      setImmediate(() => {
+        const rows = waiting;
+        waiting = [];
+        commit(rows);
+        for (const row of rows) row.done();
+      });
     }
     waiting.push({ key, payload, done });
   });

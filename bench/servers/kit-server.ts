@@ -7,7 +7,7 @@
  * down gracefully on SIGTERM.
  *
  *   node --import tsx bench/servers/kit-server.ts --x-base-url http://127.0.0.1:4123 \
- *     [--store sqlite --db /tmp/outbox.db [--commit-spacing-ms 1]] [--no-deliver] [--port 0] [--batch-size 500]
+ *     [--store sqlite --db /tmp/outbox.db] [--no-deliver] [--port 0] [--batch-size 500]
  *     [--store postgres --pg-url postgres://… --pg-schema s] (X's budget then shared through Postgres)
  *     [--allowed-origins https://shop.example] [--timeout-ms 2000] [--flush-ms 1000] [--budget-limit N --budget-window-ms N] [--retry-base-ms N]
  *     [--trust-proxy] [--ip-rate-limit] [--browser-share 0.5] [--browser-backlog N] [--shop-routes]
@@ -50,7 +50,6 @@ const { values } = parseArgs({
     'budget-window-ms': { type: 'string' },
     'retry-base-ms': { type: 'string' },
     'batch-size': { type: 'string' },
-    'commit-spacing-ms': { type: 'string' },
     'allowed-origins': { type: 'string', default: BENCH_ORIGIN },
     'log-level': { type: 'string', default: 'info' },
     'trust-proxy': { type: 'boolean', default: false },
@@ -71,12 +70,7 @@ const store =
   values.store === 'memory'
     ? memoryOutbox()
     : values.store === 'sqlite'
-      ? sqliteOutbox({
-          path: values.db ?? fail('--db is required with --store sqlite'),
-          ...(values['commit-spacing-ms'] !== undefined
-            ? { commitSpacingMs: Number(values['commit-spacing-ms']) }
-            : {}),
-        })
+      ? sqliteOutbox({ path: values.db ?? fail('--db is required with --store sqlite') })
       : values.store === 'postgres'
         ? await openPostgres()
         : fail(`--store must be sqlite, memory or postgres, got ${values.store}`);

@@ -7,7 +7,6 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_DB_PATH } from './config.ts';
-import { ConfigError } from './errors.ts';
 import type { OutboxStore } from './outbox.ts';
 import type { SqliteDriver } from './sqlite-driver.ts';
 import { BUSY_TIMEOUT_MS_DEFAULT, guarded, migrate } from './sqlite-schema.ts';
@@ -30,18 +29,7 @@ export interface SqliteFileOptions {
    * `StoreUnavailableError` (the kit answers 503 with `Retry-After`). Default 5000 ms.
    */
   busyTimeoutMs?: number;
-  /**
-   * The least time between two commits of accepted events, in ms: under load
-   * the events of that time share one transaction and one fsync, while an idle
-   * outbox commits at once. An answer waits for its commit, so this is also
-   * the most it adds to a route's latency. Default 1; 0 commits each event-loop
-   * turn's events on their own.
-   */
-  commitSpacingMs?: number;
 }
-
-/** The default `commitSpacingMs`: at most about one fsync per millisecond of load. */
-export const COMMIT_SPACING_MS_DEFAULT = 1;
 
 /** Resolves the database file: option, then `TWCLID_KIT_DB`, then the default. */
 export function resolveOutboxPath(path?: string): string {
@@ -93,12 +81,5 @@ export function fileOutbox(open: OpenSqliteFile, options: SqliteFileOptions = {}
   };
   const driver = connect(options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL');
   const budgetDriver = path === ':memory:' ? undefined : () => connect('NORMAL');
-  const commitSpacingMs = options.commitSpacingMs ?? COMMIT_SPACING_MS_DEFAULT;
-  if (!Number.isFinite(commitSpacingMs) || commitSpacingMs < 0 || commitSpacingMs > 1000) {
-    throw new ConfigError(
-      'commitSpacingMs',
-      `must be a number of ms from 0 to 1000, got ${commitSpacingMs}`,
-    );
-  }
-  return driverOutbox({ driver, budgetDriver, commitSpacingMs });
+  return driverOutbox({ driver, budgetDriver });
 }

@@ -12,15 +12,9 @@ import { sqliteRateBudget } from './rate-budget-sqlite.ts';
 import type { SqliteDriver } from './sqlite-driver.ts';
 import { guarded, writeTx } from './sqlite-schema.ts';
 
-/**
- * The real `setImmediate`, `setTimeout` and clock, captured at load so fake
- * timers in tests cannot stall a commit.
- */
+/** The real `setImmediate`, captured at load so fake timers in tests cannot stall a commit. */
 const defer: (fn: () => void) => unknown =
   globalThis.setImmediate ?? ((fn: () => void) => globalThis.setTimeout(fn, 0));
-const deferFor: (fn: () => void, ms: number) => unknown = globalThis.setTimeout;
-const performanceClock = globalThis.performance;
-const clock = (): number => performanceClock.now();
 
 interface Waiting {
   input: EnqueueInput;
@@ -32,20 +26,9 @@ interface Waiting {
  * Group commit: enqueues arriving in the same event-loop turn share one
  * transaction, so one fsync covers them all. Each promise still resolves only
  * after its commit.
- *
- * With `spacingMs`, a commit also waits until that long after the previous one
- * ended: an idle store commits at the end of the turn as before, while under
- * load the enqueues of those milliseconds join one transaction. A commit's
- * fsync costs far more CPU than its inserts (about 250 µs against 10 µs per
- * row on a 2-core VM), so fewer, fuller commits are most of what a durable
- * enqueue costs (bench/RESULTS.md, ingest).
  */
-function groupCommit(
-  enqueueTx: (inputs: readonly EnqueueInput[]) => EnqueueResult[],
-  spacingMs: number,
-) {
+function groupCommit(enqueueTx: (inputs: readonly EnqueueInput[]) => EnqueueResult[]) {
   let waiting: Waiting[] = [];
-  let lastCommitAt = Number.NEGATIVE_INFINITY;
   const commitWaiting = () => {
     const batch = waiting;
     waiting = [];
@@ -68,21 +51,14 @@ function groupCommit(
           w.reject(one);
         }
       }
-    } finally {
-      if (spacingMs > 0) lastCommitAt = clock();
     }
-  };
-  const schedule = () => {
-    const wait = spacingMs > 0 ? lastCommitAt + spacingMs - clock() : 0;
-    if (wait > 0) deferFor(commitWaiting, wait);
-    else defer(commitWaiting);
   };
   return {
     commitWaiting,
     enqueue(input: EnqueueInput): Promise<EnqueueResult> {
       return new Promise<EnqueueResult>((resolve, reject) => {
         waiting.push({ input, resolve, reject });
-        if (waiting.length === 1) schedule();
+        if (waiting.length === 1) defer(commitWaiting);
       });
     },
   };
@@ -96,27 +72,17 @@ export interface DriverStoreOptions {
    * with `synchronous = NORMAL` on a file; the outbox's own otherwise).
    */
   budgetDriver?: () => SqliteDriver;
-  /**
-   * The least time between two enqueue commits, in ms (see `groupCommit`).
-   * Default 0: each turn's enqueues commit at its end. Files that fsync on
-   * commit pass `COMMIT_SPACING_MS`.
-   */
-  commitSpacingMs?: number;
 }
 
 /** The outbox on an open, migrated connection; `close()` closes both connections. */
-export function driverOutbox({
-  driver: db,
-  budgetDriver,
-  commitSpacingMs = 0,
-}: DriverStoreOptions): OutboxStore {
+export function driverOutbox({ driver: db, budgetDriver }: DriverStoreOptions): OutboxStore {
   let budgetDb: SqliteDriver | undefined;
   const budget = () => {
     budgetDb ??= budgetDriver?.() ?? db;
     return budgetDb;
   };
   const rows = createSqliteOutboxRows(db);
-  const group = groupCommit(writeTx(db, rows.enqueueAll), commitSpacingMs);
+  const group = groupCommit(writeTx(db, rows.enqueueAll));
   const read = <T>(fn: () => T): Promise<T> => Promise.resolve().then(() => guarded(fn));
   const claimTx = writeTx(db, rows.claim);
   const deliverTx = writeTx(db, rows.markDelivered);
