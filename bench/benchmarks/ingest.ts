@@ -82,6 +82,9 @@ async function startTarget(target: Target, dir: string, round: number): Promise<
     store: target === 'memory' ? 'memory' : 'sqlite',
     db: path.join(dir, `outbox-${target}-${round}.db`),
     deliver: false,
+    // Nothing is delivered, so every accepted event stays undelivered: the default
+    // bound on browser events (60,000) would answer 503 within a long run.
+    browserBacklog: 10_000_000,
     logLevel: 'warn',
   });
 }
