@@ -196,9 +196,18 @@ function figuresOf(samples: Samples, tag: string) {
     unit: 'ms',
     baseline: { name: 'minimal capture cost', value: minimal },
   });
+  // ScriptDuration moves far less with the machine's load than task-time differences do.
+  const scriptOverMinimal = (name: string, kit: Variant): Figure => ({
+    name: `${tag}kit script time, ${name}, against the minimal capture script's on a landing (median)`,
+    value: med(kit, 'scriptMs'),
+    unit: 'ms',
+    baseline: { name: 'minimal capture script', value: med('minimalLanding', 'scriptMs') },
+  });
   figures.push(
     overMinimal('landing', costs.landing),
     overMinimal('plain page', costs.plain),
+    scriptOverMinimal('landing', 'kitLanding'),
+    scriptOverMinimal('plain page', 'kitPlain'),
     {
       name: `${tag}kit cost, returning visitor with a new click: task time over the empty script`,
       value: costs.warm,

@@ -217,6 +217,8 @@ interface Result {
   script: Totals;
   metrics: Totals;
   /** Per load: the script's tasks and its cookie reads (ms), to see the spread behind the means. */
+  /** Loads whose trace named no task of the script. */
+  unattributed: number;
   perLoad: Record<
     'tasks' | 'compile' | 'cookieReads' | 'storage' | 'taskMs' | 'scriptMs',
     number
@@ -267,6 +269,12 @@ async function load(context: BrowserContext, url: string, into: Result): Promise
       .replace('/kit.js', '/twclid.iife.js');
     traceTotals(events, file, into);
     const grew = (k: string) => (into.script.get(k) ?? 0) - (before.get(k) ?? 0);
+    // A load whose trace names no task of the script (seen on returning visits, whose script
+    // comes from the cache) would count as a zero: it is left out of the per-load figures.
+    if (args.mode !== 'profile' && grew('= script tasks, total') === 0) {
+      into.unattributed++;
+      return;
+    }
     into.perLoad.push({
       tasks: grew('= script tasks, total'),
       compile: [...into.script.keys()]
@@ -289,6 +297,7 @@ const emptyResult = (): Result => ({
   script: new Map(),
   metrics: new Map(),
   perLoad: [],
+  unattributed: 0,
 });
 
 /**
@@ -364,9 +373,12 @@ function report(title: string, r: Result, source: string): void {
   }
   const spread = (k: keyof Result['perLoad'][number]) => {
     const sorted = r.perLoad.map((l) => l[k]).sort((a, b) => a - b);
-    return `median ${(sorted[sorted.length >> 1] as number).toFixed(1)} [${sorted.map((x) => x.toFixed(1)).join(' ')}]`;
+    return `median ${(sorted[sorted.length >> 1] ?? 0).toFixed(1)} [${sorted.map((x) => x.toFixed(1)).join(' ')}]`;
   };
-  console.log(`  per load: script tasks ${spread('tasks')}`);
+  const left = r.unattributed
+    ? ` (${r.unattributed} loads left out: no task of the script in the trace)`
+    : '';
+  console.log(`  per load${left}: script tasks ${spread('tasks')}`);
   console.log(`    parse and compile ${spread('compile')}`);
   console.log(`    cookie reads ${spread('cookieReads')}`);
   console.log(`    first localStorage access ${spread('storage')}`);
